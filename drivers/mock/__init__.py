@@ -1,0 +1,3 @@
+from .driver import MockDriver
+
+__all__ = ["MockDriver"]

@@ -1,0 +1,86 @@
+"""The Deltacloud classic REST API as a Starlette app: the very app the Lambda handler wraps."""
+
+from deltacloud.capabilities import COLLECTIONS
+from deltacloud.errors import ActionNotAllowed, DeltacloudError, NotFound, NotSupported
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from . import routes_compute as compute
+from . import routes_entry as entry
+from .middleware import ClassicMiddleware, facts
+from .operations import make_call, pick_format
+from .responses import empty, error_response
+
+
+def _routes() -> list[Route]:
+    r = Route
+    return [
+        r("/api", entry.entry_point, methods=["GET"]),
+        r("/api/", entry.entry_point, methods=["GET"]),
+        r("/api", entry.switch_driver, methods=["POST"]),
+        r("/api", entry.options_api, methods=["OPTIONS"]),
+        r("/api/drivers", entry.drivers_index, methods=["GET"]),
+        r("/api/drivers/{id}", entry.drivers_show, methods=["GET"]),
+        r("/api/realms", compute.realms_index, methods=["GET"]),
+        r("/api/realms/{id}", compute.realms_show, methods=["GET"]),
+        r("/api/hardware_profiles", compute.hardware_profiles_index, methods=["GET"]),
+        r("/api/hardware_profiles/{id}", compute.hardware_profiles_show, methods=["GET"]),
+        r("/api/images", compute.images_index, methods=["GET"]),
+        r("/api/images", compute.images_create, methods=["POST"]),
+        r("/api/images/{id}", compute.images_show, methods=["GET"]),
+        r("/api/images/{id}", compute.images_destroy, methods=["DELETE"]),
+        r("/api/instances", compute.instances_index, methods=["GET"]),
+        r("/api/instances", compute.instances_create, methods=["POST"]),
+        r("/api/instances/{id}", compute.instances_show, methods=["GET"]),
+        r("/api/instances/{id}", compute.instances_destroy, methods=["DELETE"]),
+        r("/api/instances/{id}/start", compute.instances_start, methods=["POST"]),
+        r("/api/instances/{id}/stop", compute.instances_stop, methods=["POST"]),
+        r("/api/instances/{id}/reboot", compute.instances_reboot, methods=["POST"]),
+        r("/api/instances/{id}/run", compute.instances_run, methods=["POST"]),
+        r("/api/instance_states", compute.instance_states, methods=["GET"]),
+        r("/api/keys", compute.keys_index, methods=["GET"]),
+        r("/api/keys", compute.keys_create, methods=["POST"]),
+        r("/api/keys/{id}", compute.keys_show, methods=["GET"]),
+        r("/api/keys/{id}", compute.keys_destroy, methods=["DELETE"]),
+        r("/api/{collection}", entry.options_collection, methods=["OPTIONS"]),
+        # Collections this front-end has no route for yet: 412 when the driver lacks them.
+        r("/api/{collection}", unsupported_collection, methods=["GET", "POST", "PUT", "DELETE"]),
+        r("/api/{collection}/{rest:path}", unsupported_collection, methods=["GET", "POST", "PUT", "DELETE"]),
+    ]
+
+
+async def unsupported_collection(request: Request) -> Response:
+    collection = request.path_params["collection"]
+    error: DeltacloudError = NotSupported(collection) if collection in COLLECTIONS else NotFound()
+    return _error(request, error)
+
+
+def _error(request: Request, error: DeltacloudError, status: int | None = None) -> Response:
+    info = facts(request.scope)
+    fmt = pick_format(info.formats, ("xml", "json")) or "xml"
+    call = make_call(request, fmt, dict(request.query_params))
+    return error_response(error, fmt, request.url.path, call.driver_name, call.provider, call.params, status)
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    """Unknown paths and wrong methods answer with the error document, never Starlette's text."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        response = _error(request, ActionNotAllowed())
+        if exc.headers and "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
+    if exc.status_code == 404:
+        return _error(request, NotFound())
+    return empty(exc.status_code)
+
+
+def create_app() -> ClassicMiddleware:
+    app = Starlette(routes=_routes(), exception_handlers={HTTPException: http_exception})
+    return ClassicMiddleware(app)
+
+
+app = create_app()

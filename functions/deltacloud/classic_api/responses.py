@@ -1,0 +1,60 @@
+"""Building classic-API responses: content types, ETag, error documents."""
+
+import hashlib
+import json
+from typing import Any
+
+from deltacloud.errors import AuthenticationRequired, DeltacloudError
+from starlette.responses import Response
+
+from .context import HOSTNAME
+from .negotiation import CONTENT_TYPES
+from .xml import XmlWriter
+
+
+def document(body: str | bytes, fmt: str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A rendered document; 200/201 bodies carry the original's unquoted MD5 ETag (spec §1.3)."""
+    payload = body.encode() if isinstance(body, str) else body
+    extra = dict(headers or {})
+    if status in (200, 201) and payload:
+        extra.setdefault("ETag", hashlib.md5(payload, usedforsecurity=False).hexdigest())
+        extra.setdefault("Cache-Control", "max-age=0, private, must-revalidate")
+    return Response(payload, status_code=status, headers=extra, media_type=CONTENT_TYPES[fmt])
+
+
+def json_document(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return document(json.dumps(data, separators=(",", ":"), ensure_ascii=False), "json", status, headers)
+
+
+def empty(status: int, headers: dict[str, str] | None = None) -> Response:
+    return Response(b"", status_code=status, headers=headers)
+
+
+def error_response(
+    error: DeltacloudError, fmt: str, url: str, driver: str, provider: str | None, params: dict[str, str],
+    status: int | None = None,
+) -> Response:
+    """The error document of spec §9 in the negotiated format (XML unless JSON was asked for)."""
+    code = status or error.status
+    headers: dict[str, str] = {}
+    if code == 401:
+        headers["WWW-Authenticate"] = f'Basic realm="{driver}-deltacloud@{HOSTNAME}"'
+    if code == 412 and hasattr(error, "capability"):
+        headers["Expect"] = error.capability
+    message = error.message if status is None or status == error.status else _generic(code, error)
+    if fmt == "json":
+        body = {"code": code, "message": message, "error": type(error).__name__}
+        return json_document(body, code, headers)
+    out = XmlWriter(declaration=True)
+    out.open("error", {"status": code, "url": url})
+    out.empty("backend", {"driver": driver, "provider": provider or "default"})
+    out.leaf("code", code).cdata("message", message.strip()).cdata("backtrace", "")
+    out.open("request")
+    for name, value in params.items():
+        out.cdata("param", value, {"name": name})
+    out.close("request").close("error")
+    return document(str(out), "xml", code, headers)
+
+
+def _generic(code: int, error: DeltacloudError) -> str:
+    return AuthenticationRequired.generic_message if code == 401 else error.generic_message

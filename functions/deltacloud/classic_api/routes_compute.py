@@ -1,0 +1,215 @@
+"""Routes of realms, hardware profiles, images, instances, instance states and keys (spec §7.2-7.7)."""
+
+import re
+from typing import TypeVar
+
+from deltacloud.errors import Forbidden, NotFound, ValidationError
+from deltacloud.lifecycle import perform_instance_action
+from deltacloud.model import InstanceCreate
+from starlette.responses import Response
+
+from .context import Call
+from .operations import operation
+from .render_compute import (
+    HARDWARE_PROFILE,
+    IMAGE,
+    INSTANCE,
+    KEY,
+    REALM,
+    profile_sort_key,
+    states_json,
+    states_xml,
+)
+from .rendering import render_many, render_one
+from .responses import document, empty, json_document
+from .xml import XmlWriter
+
+T = TypeVar("T")
+HWP_PROPERTIES = ("cpu", "memory", "storage", "architecture", "root_type")
+_FIREWALL_PARAM = re.compile(r"firewalls\d+$")
+
+
+def _filters(call: Call) -> dict[str, str]:
+    return {k: v for k, v in call.params.items() if k not in ("format", "force_auth")}
+
+
+def _found(item: T | None) -> T:
+    if item is None:
+        raise NotFound()
+    return item
+
+
+# -- realms -------------------------------------------------------------------------------
+@operation("realms", "index")
+def realms_index(call: Call) -> Response:
+    return render_many(call, REALM, call.driver.realms(_filters(call)))
+
+
+@operation("realms", "show")
+def realms_show(call: Call) -> Response:
+    return render_one(call, REALM, _found(call.driver.realm(call.params["id"])))
+
+
+# -- hardware profiles --------------------------------------------------------------------
+@operation("hardware_profiles", "index")
+def hardware_profiles_index(call: Call) -> Response:
+    profiles = call.driver.hardware_profiles(_filters(call))
+    if call.fmt == "xml":
+        profiles = [p for _, p in sorted(enumerate(profiles), key=profile_sort_key)]
+    return render_many(call, HARDWARE_PROFILE, profiles)
+
+
+@operation("hardware_profiles", "show")
+def hardware_profiles_show(call: Call) -> Response:
+    profile_id = call.params["id"]
+    return render_one(call, HARDWARE_PROFILE, _found(call.driver.hardware_profile(profile_id)))
+
+
+# -- images -------------------------------------------------------------------------------
+@operation("images", "index")
+def images_index(call: Call) -> Response:
+    return render_many(call, IMAGE, call.driver.images(_filters(call)))
+
+
+@operation("images", "show", capability="image")
+def images_show(call: Call) -> Response:
+    return render_one(call, IMAGE, _found(call.driver.image(call.params["id"])))
+
+
+@operation("images", "create", required=("instance_id",))
+def images_create(call: Call) -> Response:
+    image = call.driver.create_image(call.params["instance_id"], call.params.get("name") or None,
+                                     call.params.get("description"))
+    return render_one(call, IMAGE, image, 201, {"Location": call.url("images", image.id)})
+
+
+@operation("images", "destroy")
+def images_destroy(call: Call) -> Response:
+    call.driver.destroy_image(call.params["id"])
+    return empty(204)
+
+
+# -- instances ----------------------------------------------------------------------------
+@operation("instances", "index")
+def instances_index(call: Call) -> Response:
+    return render_many(call, INSTANCE, call.driver.instances(_filters(call)))
+
+
+@operation("instances", "show")
+def instances_show(call: Call) -> Response:
+    instance_id = call.params["id"]
+    return render_one(call, INSTANCE, _found(call.driver.instance(instance_id)))
+
+
+def instance_request(params: dict[str, str]) -> InstanceCreate:
+    """Read every launch parameter of spec §7.5 into the core's request model."""
+    count = params.get("instance_count") or "1"
+    if not count.isdigit() or int(count) < 1:
+        raise ValidationError(f"instance_count must be a positive integer, not {count!r}")
+    return InstanceCreate(
+        image_id=params["image_id"],
+        realm_id=params.get("realm_id") or None,
+        hardware_profile_id=params.get("hwp_id") or None,
+        hardware_profile_overrides={p: params[f"hwp_{p}"] for p in HWP_PROPERTIES if params.get(f"hwp_{p}")},
+        name=params.get("name"),
+        keyname=params.get("keyname") or None,
+        user_data=params.get("user_data") or None,
+        password=params.get("password") or None,
+        firewall_ids=[v for k, v in sorted(params.items()) if _FIREWALL_PARAM.search(k) and v],
+        instance_count=int(count),
+        snapshot_id=params.get("snapshot_id") or None,
+        device_name=params.get("device_name") or None,
+        load_balancer_id=params.get("load_balancer_id") or None,
+        metrics=bool(params.get("metrics")),
+        user_files=params.get("user_files") or None,
+        user_iso=params.get("user_iso") or None,
+        sandbox=params.get("sandbox") or None,
+        initial_state=params.get("initial_state") or None,
+    )
+
+
+@operation("instances", "create", required=("image_id",))
+def instances_create(call: Call) -> Response:
+    created = call.driver.create_instances(instance_request(call.params))
+    if len(created) == 1:
+        return render_one(call, INSTANCE, created[0], 201, {"Location": call.url("instances", created[0].id)})
+    return render_many(call, INSTANCE, created, 201)
+
+
+def _act(call: Call, action: str) -> Response:
+    try:
+        instance = perform_instance_action(call.driver, call.params["id"], action)
+    except NotFound:
+        raise Forbidden() from None  # the original answers 403 for an action on an unknown instance
+    if instance is None:
+        return empty(204)
+    return render_one(call, INSTANCE, instance, 202)
+
+
+@operation("instances", "start")
+def instances_start(call: Call) -> Response:
+    return _act(call, "start")
+
+
+@operation("instances", "stop")
+def instances_stop(call: Call) -> Response:
+    return _act(call, "stop")
+
+
+@operation("instances", "reboot")
+def instances_reboot(call: Call) -> Response:
+    return _act(call, "reboot")
+
+
+@operation("instances", "destroy")
+def instances_destroy(call: Call) -> Response:
+    return _act(call, "destroy")
+
+
+@operation("instances", "run", required=("cmd",), capability="run_on_instance")
+def instances_run(call: Call) -> Response:
+    port = call.params.get("port") or "22"
+    if not port.isdigit():
+        raise ValidationError(f"port must be a number, not {port!r}")
+    result = call.driver.run_on_instance(call.params["id"], call.params["cmd"], call.params.get("private_key"),
+                                         call.params.get("password"), call.params.get("ip"), int(port))
+    if call.fmt == "json":
+        return json_document({"instance": {"id": result.id, "public_address": result.public_address,
+                                           "command": result.command, "output": result.output}})
+    out = XmlWriter(declaration=True).open("instance", {"href": call.url("instances", result.id), "id": result.id})
+    out.leaf("public_address", result.public_address).leaf("command", result.command).leaf("output", result.output)
+    return document(str(out.close("instance")), "xml")
+
+
+# -- instance states ----------------------------------------------------------------------
+@operation("instance_states", "index")
+def instance_states(call: Call) -> Response:
+    machine = call.driver.state_machine
+    if machine is None:
+        raise NotFound()
+    if call.fmt == "json":
+        return json_document(states_json(machine))
+    return document(states_xml(machine), "xml")
+
+
+# -- keys ---------------------------------------------------------------------------------
+@operation("keys", "index")
+def keys_index(call: Call) -> Response:
+    return render_many(call, KEY, call.driver.keys(_filters(call)))
+
+
+@operation("keys", "show")
+def keys_show(call: Call) -> Response:
+    return render_one(call, KEY, _found(call.driver.key(call.params["id"])))
+
+
+@operation("keys", "create", required=("name",))
+def keys_create(call: Call) -> Response:
+    key = call.driver.create_key(call.params["name"], call.params.get("public_key") or None)
+    return render_one(call, KEY, key, 201, {"Location": call.url("keys", key.id)})
+
+
+@operation("keys", "destroy")
+def keys_destroy(call: Call) -> Response:
+    call.driver.destroy_key(call.params["id"])
+    return empty(204)

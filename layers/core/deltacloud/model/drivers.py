@@ -1,0 +1,16 @@
+"""What /api/drivers says about a driver."""
+
+from pydantic import BaseModel, Field
+
+
+class Provider(BaseModel):
+    """One provider of a driver (an AWS region, an OpenStack endpoint, ...)."""
+
+    id: str
+    entrypoints: dict[str, str] = Field(default_factory=dict)  # service kind -> endpoint
+
+
+class DriverInfo(BaseModel):
+    id: str
+    name: str
+    providers: list[Provider] = Field(default_factory=list)

@@ -1,0 +1,49 @@
+"""Block and object storage: volumes, snapshots, buckets, blobs."""
+
+from pydantic import BaseModel, Field
+
+from .base import Resource
+
+
+class StorageVolume(Resource):
+    name: str | None = None
+    description: str | None = None
+    created: str | None = None
+    capacity: str = "1"  # GB, as the driver reports it
+    kind: str | None = None
+    realm_id: str | None = None
+    state: str | None = None
+    instance_id: str | None = None
+    device: str | None = None
+    actions: list[str] = Field(default_factory=list)
+
+
+class StorageVolumeCreate(BaseModel):
+    snapshot_id: str | None = None
+    capacity: str | None = None
+    realm_id: str | None = None
+    name: str | None = None
+    description: str | None = None
+
+
+class StorageSnapshot(Resource):
+    name: str | None = None
+    description: str | None = None
+    created: str | None = None
+    state: str | None = None
+    storage_volume_id: str | None = None
+
+
+class Bucket(Resource):
+    name: str
+    size: int = 0
+    blob_ids: list[str] = Field(default_factory=list)
+    location: str | None = None
+
+
+class Blob(Resource):
+    bucket_id: str
+    content_length: int = 0
+    content_type: str = ""
+    last_modified: str | None = None
+    user_metadata: dict[str, str] = Field(default_factory=dict)
