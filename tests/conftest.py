@@ -1,0 +1,107 @@
+"""Shared fixtures: real servers on free loopback ports, each with its own data directory."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MOCK_AUTH = ("mockuser", "mockpassword")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LocalServer:
+    """A ``deltacloud serve`` process on 127.0.0.1 and a free port."""
+
+    url: str
+    data_dir: Path
+    process: subprocess.Popen[bytes]
+
+    def client(self, **kwargs: object) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30, **kwargs)  # type: ignore[arg-type]
+
+
+def start_server(data_dir: Path, env: dict[str, str] | None = None) -> LocalServer:
+    port = free_port()
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("API_USER", None)
+    full_env.pop("API_PASSWORD", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "deltacloud.cli", "--data-dir", str(data_dir), "serve", "--port", str(port),
+         "--log-level", "warning"],
+        env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read().decode() if process.stderr else ''}")
+        try:
+            httpx.get(f"{url}/api", timeout=1)
+            return LocalServer(url, data_dir, process)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("server did not start within 30 s")
+
+
+def stop_server(server: LocalServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """A fresh local server (mock cloud seeded anew) shared by one test module."""
+    running = start_server(tmp_path_factory.mktemp("data"))
+    yield running
+    stop_server(running)
+
+
+@pytest.fixture
+def api(server: LocalServer) -> Iterator[httpx.Client]:
+    """An authenticated client of the classic API."""
+    with server.client(auth=MOCK_AUTH) as client:
+        yield client
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process code (handlers, drivers) never touches the developer's real data directory."""
+    monkeypatch.setenv("DELTACLOUD_DATA_DIR", str(tmp_path / "inprocess-data"))
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """A real moto server (every AWS service on one port) on 127.0.0.1 and a free port."""
+    from moto.server import ThreadedMotoServer
+
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    host, port = moto.get_host_and_port()
+    url = f"http://{host}:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/moto-api/", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    yield url
+    moto.stop()
