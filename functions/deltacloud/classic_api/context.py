@@ -69,6 +69,13 @@ class Call:
     def driver(self) -> Driver:
         return get_runtime().driver(self.driver_name, self.provider, self._identify)
 
+    @property
+    def tenant_id(self) -> str | None:
+        """The caller's tenant if this call already established it (never forces authentication)."""
+        driver = self.__dict__.get("driver")
+        tenant = driver.context.__dict__.get("tenant") if driver is not None else None
+        return tenant.id if tenant is not None else None
+
     @cached_property
     def capabilities(self) -> Capabilities:
         return self.driver.introspect()

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 
 from deltacloud.errors import DeltacloudError, MissingParameter, NotSupported, ValidationError
+from deltacloud.metering import meter_call, outcome_of
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -75,12 +76,18 @@ def operation(
                 call = make_call(request, fmt, {})
                 return fail(call, ValidationError(f"Malformed request body: {error}"))
             call = make_call(request, fmt, params)
+            response = await _run(call, handler, request)
+            meter_call("deltacloud", f"{collection or 'api'}.{name}", call.driver_name, call.tenant_id,
+                       outcome_of(response.status_code))
+            return response
+
+        async def _run(call: Call, handler: Handler, request: Request) -> Response:
             try:
                 if collection is not None and not call.capabilities.supports(collection, name):
                     raise NotSupported(capability or _capability_name(collection, name))
-                missing = [p for p in required if p not in params]
+                missing = [p for p in required if p not in call.params]
                 if missing:
-                    raise MissingParameter(missing[0], [p for p in params if p not in request.path_params])
+                    raise MissingParameter(missing[0], [p for p in call.params if p not in request.path_params])
                 return await run_in_threadpool(handler, call)
             except DeltacloudError as error:
                 return fail(call, error)
