@@ -45,17 +45,21 @@ def _routes() -> list[Route]:
         r("/api/keys", compute.keys_create, methods=["POST"]),
         r("/api/keys/{id}", compute.keys_show, methods=["GET"]),
         r("/api/keys/{id}", compute.keys_destroy, methods=["DELETE"]),
-        r("/api/{collection}", entry.options_collection, methods=["OPTIONS"]),
-        # Collections this front-end has no route for yet: 412 when the driver lacks them.
-        r("/api/{collection}", unsupported_collection, methods=["GET", "POST", "PUT", "DELETE"]),
-        r("/api/{collection}/{rest:path}", unsupported_collection, methods=["GET", "POST", "PUT", "DELETE"]),
     ]
 
 
-async def unsupported_collection(request: Request) -> Response:
-    collection = request.path_params["collection"]
-    error: DeltacloudError = NotSupported(collection) if collection in COLLECTIONS else NotFound()
-    return _error(request, error)
+def _not_found(request: Request) -> DeltacloudError:
+    """412 for a catalogue collection the chosen driver lacks (spec §5.2), 404 for anything else."""
+    parts = request.url.path.split("/")
+    collection = parts[2] if len(parts) > 2 else ""
+    if collection in COLLECTIONS:
+        try:
+            supported = make_call(request, "xml", {}).capabilities.has_collection(collection)
+        except DeltacloudError as error:
+            return error
+        if not supported:
+            return NotSupported(collection)
+    return NotFound()
 
 
 def _error(request: Request, error: DeltacloudError, status: int | None = None) -> Response:
@@ -68,13 +72,15 @@ def _error(request: Request, error: DeltacloudError, status: int | None = None) 
 async def http_exception(request: Request, exc: Exception) -> Response:
     """Unknown paths and wrong methods answer with the error document, never Starlette's text."""
     assert isinstance(exc, HTTPException)
+    if request.method == "OPTIONS":
+        return entry.options_collection(request)
     if exc.status_code == 405:
         response = _error(request, ActionNotAllowed())
         if exc.headers and "Allow" in exc.headers:
             response.headers["Allow"] = exc.headers["Allow"]
         return response
     if exc.status_code == 404:
-        return _error(request, NotFound())
+        return _error(request, _not_found(request))
     return empty(exc.status_code)
 
 

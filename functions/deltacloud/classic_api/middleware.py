@@ -52,7 +52,7 @@ class ClassicMiddleware:
         driver = (api.get("driver") or headers.get("x-deltacloud-driver") or settings.default_driver).lower()
         provider = (api.get("provider") or headers.get("x-deltacloud-provider") or settings.default_provider or "")
         provider = provider.lower() or None
-        if "host" not in headers:
+        if not headers.get("host"):
             await _plain(send, 400, b"Unable to find HTTP Host header")
             return
         scope = dict(scope, path=path, raw_path=path.encode())

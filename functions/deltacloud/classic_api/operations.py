@@ -87,7 +87,8 @@ def operation(
                     raise NotSupported(capability or _capability_name(collection, name))
                 missing = [p for p in required if p not in call.params]
                 if missing:
-                    raise MissingParameter(missing[0], [p for p in call.params if p not in request.path_params])
+                    present = [p for p in call.params if p not in request.path_params and p != "format"]
+                    raise MissingParameter(missing[0], present)
                 return await run_in_threadpool(handler, call)
             except DeltacloudError as error:
                 return fail(call, error)

@@ -80,8 +80,10 @@ async def options_api(request: Request) -> Response:
     return Response(b"", headers={"Allow": ",".join(listed)})
 
 
-async def options_collection(request: Request) -> Response:
-    collection = request.path_params["collection"]
+def options_collection(request: Request) -> Response:
+    """``OPTIONS /api/<collection>``: the HTTP methods the driver offers on it (spec §5.5)."""
+    parts = request.url.path.rstrip("/").split("/")
+    collection = parts[2] if len(parts) == 3 else ""
     if collection not in COLLECTIONS:
         return Response(b"", status_code=404)
     info = facts(request.scope)

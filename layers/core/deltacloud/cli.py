@@ -1,6 +1,7 @@
 """``deltacloud`` command: serve locally, invoke a function's handler on an event, reset state."""
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -42,8 +43,11 @@ def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
     if target is None:
         raise SystemExit(f"unknown function {function!r} (functions: {', '.join(FUNCTIONS)})")
     module_name, _, attribute = target.partition(":")
-    handler = getattr(importlib.import_module(module_name), attribute)
-    return handler(event, LocalLambdaContext(function))
+    # Like `sam local invoke`: the function's own output (logs, metrics) goes to stderr, the
+    # response alone to stdout. Loggers bind their stream at import, so import under the redirect.
+    with contextlib.redirect_stdout(sys.stderr):
+        handler = getattr(importlib.import_module(module_name), attribute)
+        return handler(event, LocalLambdaContext(function))
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -54,7 +58,7 @@ def _serve(args: argparse.Namespace) -> None:
     print(f"Deltacloud proxy on http://{args.host}:{args.port}/ (data in {os.environ['DELTACLOUD_DATA_DIR']})",
           file=sys.stderr)
     uvicorn.run(create_local_server(), host=args.host, port=args.port, log_level=args.log_level,
-                access_log=args.log_level == "debug")
+                access_log=args.log_level == "debug", server_header=False)
 
 
 def _invoke(args: argparse.Namespace) -> None:

@@ -10,14 +10,30 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from mangum import Mangum
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
+def with_stage_root(app: ASGIApp) -> ASGIApp:
+    """On API Gateway's own domain the public URL carries the stage (``/prod/api/...``), which the
+    proxy event's path lacks: expose it as ``root_path`` so every href the app builds is right."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        event = scope.get("aws.event") or {}
+        context = event.get("requestContext") or {}
+        domain = context.get("domainName") or ""
+        stage = context.get("stage")
+        if stage and stage != "$default" and domain.endswith(".amazonaws.com"):
+            scope = dict(scope, root_path=f"/{stage}")
+        await app(scope, receive, send)
+
+    return wrapped
+
+
 def lambda_handler(app: ASGIApp, frontend: str) -> LambdaHandler:
     logger = Logger(service=f"deltacloud-{frontend}")
-    adapter = Mangum(app, lifespan="off", api_gateway_base_path="/")
+    adapter = Mangum(with_stage_root(app), lifespan="off", api_gateway_base_path="/")
 
     @logger.inject_lambda_context(log_event=False, clear_state=True)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

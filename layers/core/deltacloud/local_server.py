@@ -26,8 +26,9 @@ def load_frontends(table: Mapping[str, str] = FRONTENDS) -> dict[str, ASGIApp]:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
+            missing = error.name or ""
+            if not (module_name == missing or module_name.startswith(missing + ".")):
+                raise  # the front-end exists but something it imports is broken: say so
             continue
         apps[prefix] = getattr(module, attribute)
     return apps
