@@ -89,6 +89,9 @@ def operation(
                 if missing:
                     present = [p for p in call.params if p not in request.path_params and p != "format"]
                     raise MissingParameter(missing[0], present)
+                if "aws.event" in request.scope:
+                    # A Lambda container serves one event at a time: the thread hop buys nothing there.
+                    return handler(call)
                 return await run_in_threadpool(handler, call)
             except DeltacloudError as error:
                 return fail(call, error)

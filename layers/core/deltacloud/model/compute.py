@@ -3,10 +3,10 @@
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ..errors import ValidationError
-from .base import Resource
+from .base import Model, Resource
 
 PropertyValue = int | float | str
 
@@ -26,7 +26,7 @@ class Realm(Resource):
     limit: str = "unlimited"
 
 
-class HardwareProperty(BaseModel):
+class HardwareProperty(Model):
     """One property of a hardware profile: fixed, an enumeration, or a numeric range."""
 
     name: Literal["cpu", "memory", "storage", "architecture", "root_type"]
@@ -112,13 +112,13 @@ class Image(Resource):
     hardware_profile_ids: list[str] = Field(default_factory=list)
 
 
-class InstanceAddress(BaseModel):
+class InstanceAddress(Model):
     address: str
     type: Literal["ipv4", "ipv6", "hostname", "mac", "vnc", "unavailable"] = "ipv4"
     port: int | None = None
 
 
-class AttachedVolume(BaseModel):
+class AttachedVolume(Model):
     id: str
     device: str | None = None
 
@@ -149,7 +149,7 @@ class Instance(Resource):
     actions: list[str] | None = None
 
 
-class InstanceCreate(BaseModel):
+class InstanceCreate(Model):
     """Everything a client may ask for when launching instances (spec §7.5)."""
 
     image_id: str

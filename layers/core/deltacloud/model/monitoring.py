@@ -1,11 +1,11 @@
 """Metrics of monitored entities (instances)."""
 
-from pydantic import BaseModel
-
-from .base import Resource
 
 
-class MetricSample(BaseModel):
+from .base import Model, Resource
+
+
+class MetricSample(Model):
     minimum: float
     maximum: float
     average: float
@@ -13,7 +13,7 @@ class MetricSample(BaseModel):
     unit: str
 
 
-class MetricProperty(BaseModel):
+class MetricProperty(Model):
     name: str
     samples: list[MetricSample] | None = None  # None in listings: samples only on the member
 

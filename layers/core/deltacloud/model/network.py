@@ -2,9 +2,9 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from .base import Resource
+from .base import Model, Resource
 
 
 class Address(Resource):
@@ -12,7 +12,7 @@ class Address(Resource):
     instance_id: str | None = None
 
 
-class RuleSource(BaseModel):
+class RuleSource(Model):
     type: Literal["group", "address"]
     name: str | None = None  # group sources
     owner: str | None = None
@@ -38,7 +38,7 @@ class Firewall(Resource):
     rules: list[FirewallRule] = Field(default_factory=list)
 
 
-class Listener(BaseModel):
+class Listener(Model):
     protocol: str
     load_balancer_port: int
     instance_port: int

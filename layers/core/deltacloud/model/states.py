@@ -2,13 +2,13 @@
 
 from typing import Literal
 
-from pydantic import BaseModel
+from .base import Model
 
 StateName = Literal["start", "pending", "running", "stopping", "stopped", "finish", "error"]
 Action = Literal["create", "reboot", "stop", "start", "destroy"]
 
 
-class Transition(BaseModel):
+class Transition(Model):
     source: StateName
     target: StateName
     action: Action | None = None  # None: an automatic transition
@@ -18,7 +18,7 @@ class Transition(BaseModel):
         return self.action is None
 
 
-class StateMachine(BaseModel):
+class StateMachine(Model):
     transitions: list[Transition]
 
     @classmethod

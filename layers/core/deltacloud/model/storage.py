@@ -1,8 +1,8 @@
 """Block and object storage: volumes, snapshots, buckets, blobs."""
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from .base import Resource
+from .base import Model, Resource
 
 
 class StorageVolume(Resource):
@@ -18,7 +18,7 @@ class StorageVolume(Resource):
     actions: list[str] = Field(default_factory=list)
 
 
-class StorageVolumeCreate(BaseModel):
+class StorageVolumeCreate(Model):
     snapshot_id: str | None = None
     capacity: str | None = None
     realm_id: str | None = None
