@@ -9,8 +9,9 @@ appended to ``<data dir>/metering.log``, the file ``deltacloud usage`` reads.
 import json
 import os
 import threading
+from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
@@ -51,11 +52,16 @@ def meter_call(frontend: str, operation: str, driver: str, tenant: str | None, o
     data_dir = os.environ.get("DELTACLOUD_DATA_DIR")
     if not data_dir:
         return
-    path = Path(data_dir) / "metering.log"
     with _lock:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a") as log:
-                log.write(line + "\n")
+            _log_file(data_dir).write(line + "\n")
         except OSError:
             pass  # metering must never fail a request; the Lambda path has no such failure mode
+
+
+@cache
+def _log_file(data_dir: str) -> IO[str]:
+    """One line-buffered append handle per process: opening the file per call cost more than the call."""
+    path = Path(data_dir) / "metering.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.open("a", buffering=1)
