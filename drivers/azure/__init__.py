@@ -1,0 +1,3 @@
+from .driver import AzureDriver
+
+__all__ = ["AzureDriver"]

@@ -1,0 +1,35 @@
+"""Azure Blob storage: containers as buckets, blobs with user metadata, streamed both ways.
+
+The provider is the storage account's blob endpoint (``https://<account>.blob.core.windows.net``,
+or an Azurite URL such as ``http://127.0.0.1:10000``); without one, the
+account's public endpoint. Credentials: ``username`` = account name, ``password`` = account key.
+Capabilities are what libcloud's ``AzureBlobsStorageDriver`` implements, including its metadata
+update extension.
+"""
+
+from typing import Any
+
+from deltacloud.credentials import ProviderCredentials
+from deltacloud.drivers.libcloud_adapter import introspection
+from deltacloud.drivers.libcloud_adapter.base import endpoint_parts, required
+from deltacloud.drivers.libcloud_adapter.storage import LibcloudStorage
+from libcloud.storage.drivers.azure_blobs import AZURE_STORAGE_HOST_SUFFIX, AzureBlobsStorageDriver
+
+_OFFERED = introspection.introspect(storage=AzureBlobsStorageDriver)
+
+
+class AzureDriver(LibcloudStorage):
+    name = "azure"
+    title = "Azure"
+    capabilities = introspection.build_capabilities(_OFFERED)
+
+    def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
+        account, key = required(credentials, "username", "password")
+        endpoint = credentials.get("endpoint") or self.context.provider
+        if not endpoint:
+            return AzureBlobsStorageDriver(account, key, timeout=timeout)
+        secure, host, port, _ = endpoint_parts(endpoint)
+        if host.endswith(f".{AZURE_STORAGE_HOST_SUFFIX}"):
+            return AzureBlobsStorageDriver(account, key, timeout=timeout)
+        # any other host is an emulator (Azurite): libcloud then names the account in the path
+        return AzureBlobsStorageDriver(account, key, secure=secure, host=host, port=port, timeout=timeout)

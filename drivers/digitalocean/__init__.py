@@ -1,0 +1,3 @@
+from .driver import DigitalOceanDriver
+
+__all__ = ["DigitalOceanDriver"]

@@ -1,0 +1,116 @@
+"""DigitalOcean (API v2): regions as realms, sizes as hardware profiles, droplets as instances.
+
+Credentials: ``password`` = the API token (any user name). Capabilities are what libcloud's
+``DigitalOcean_v2_NodeDriver`` implements; declared by hand where its names differ from
+libcloud's standard ones: start/stop are its power-on/shutdown extensions, snapshot removal is
+``delete_volume_snapshot``, keys are created by importing a public key, floating IPs are addresses,
+and ``keyname`` at launch becomes the key's id in ``ssh_keys``.
+"""
+
+from functools import cached_property
+from typing import Any
+
+from deltacloud.credentials import ProviderCredentials
+from deltacloud.drivers.libcloud_adapter import addresses, introspection, mapping
+from deltacloud.drivers.libcloud_adapter.addresses import LibcloudFloatingIps
+from deltacloud.drivers.libcloud_adapter.base import endpoint_parts, required
+from deltacloud.drivers.libcloud_adapter.errors import provider_errors
+from deltacloud.errors import ValidationError
+from deltacloud.model import Instance, InstanceCreate, Key
+from libcloud.compute.drivers.digitalocean import DigitalOcean_v2_NodeDriver
+
+_CLASS = DigitalOcean_v2_NodeDriver
+
+
+def _capabilities() -> tuple[introspection.Capabilities, set[str]]:
+    offered = introspection.introspect(compute=_CLASS)
+    implements = introspection.implements
+    if implements(_CLASS, "ex_power_on_node") and implements(_CLASS, "ex_shutdown_node"):
+        offered["instances"] |= {"start", "stop"}
+    if implements(_CLASS, "delete_volume_snapshot"):
+        offered["storage_snapshots"].add("destroy")
+    if implements(_CLASS, "create_key_pair"):
+        offered["keys"].add("create")
+    if all(implements(_CLASS, m) for m in addresses.FLOATING_IP_METHODS):
+        offered["addresses"] = {"index", "show", "create", "destroy", "associate", "disassociate"}
+    features = introspection.standard_features(_CLASS)
+    features["keys"] = ["import_key"]  # create_key_pair(name, public_key)
+    features["instances"] = sorted({*features["instances"], "authentication_key"})  # ex_ssh_key_ids
+    return introspection.build_capabilities(offered, features), offered["instances"]
+
+
+_CAPABILITIES, _INSTANCE_OPERATIONS = _capabilities()
+
+
+class DigitalOceanDriver(LibcloudFloatingIps):
+    name = "digitalocean"
+    title = "Digitalocean"
+    capabilities = _CAPABILITIES
+    state_machine = introspection.state_machine(_INSTANCE_OPERATIONS)
+
+    def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
+        (token,) = required(credentials, "password")
+        # libcloud 3.9's DigitalOcean __new__ forwards keyword arguments to object.__new__ and fails
+        # on any of them (timeout included): allocate the instance directly, then initialise it.
+        opened = object.__new__(_CLASS)
+        opened.__init__(token, timeout=timeout)
+        endpoint = credentials.get("endpoint")
+        if endpoint is not None:  # its __init__ also drops host and port: point the connection itself
+            secure, host, port, _ = endpoint_parts(endpoint)
+            port = port or (443 if secure else 80)
+            opened.connection.base_url = f"{'https' if secure else 'http'}://{host}:{port}"
+            opened.connection.secure = secure
+            opened.connection.connect()  # libcloud connected at init, to the public API
+        return opened
+
+    def find_node(self, instance_id: str) -> Any | None:
+        return next((n for n in self._nodes() if str(n.id) == instance_id), None)
+
+    @cached_property
+    def _region_slugs(self) -> dict[str, str]:
+        """Region name -> slug: libcloud keeps only a droplet's region name, realms are slugs."""
+        return {r.name: r.id for r in self.realms({})}
+
+    def to_instance(self, node: Any) -> Instance:
+        instance = mapping.instance(node)
+        region = node.extra.get("region")
+        return instance.model_copy(update={"realm_id": self._region_slugs.get(region, region),
+                                           "hardware_profile_id": node.extra.get("size_slug")})
+
+    def start_instance(self, instance_id: str) -> Instance:
+        return self._act(instance_id, "ex_power_on_node")
+
+    def stop_instance(self, instance_id: str) -> Instance:
+        return self._act(instance_id, "ex_shutdown_node")
+
+    def create_key(self, name: str, public_key: str | None) -> Key:
+        if not public_key:
+            raise ValidationError("DigitalOcean only imports keys: give public_key")
+        with provider_errors():
+            return mapping.key(self.compute().create_key_pair(name, public_key))
+
+    def destroy_storage_snapshot(self, snapshot_id: str) -> None:
+        snapshot = self._snapshot(snapshot_id)
+        with provider_errors():
+            self.compute().delete_volume_snapshot(snapshot)
+
+    def create_node_arguments(self, request: InstanceCreate) -> dict[str, Any]:
+        arguments = super().create_node_arguments(request)
+        if request.keyname:
+            with provider_errors():
+                pairs = {p.name: p for p in self.compute().list_key_pairs()}
+            if request.keyname not in pairs:
+                raise ValidationError(f"Key '{request.keyname}' does not exist")
+            arguments["ex_ssh_key_ids"] = [str(pairs[request.keyname].extra["id"])]
+        return arguments
+
+    def create_instances(self, request: InstanceCreate) -> list[Instance]:
+        if not request.realm_id:  # a droplet needs a region; the first one offered, as the API docs do
+            realms = self.realms({})
+            request = request.model_copy(update={"realm_id": realms[0].id if realms else None})
+        return super().create_instances(request)
+
+    def allocate_floating_ip(self) -> Any:
+        with provider_errors():
+            location = next(iter(self.compute().list_locations()), None)
+        return self.compute().ex_create_floating_ip(location)

@@ -1,0 +1,3 @@
+from .driver import GoogleDriver
+
+__all__ = ["GoogleDriver"]

@@ -1,0 +1,106 @@
+"""What every libcloud-backed driver shares: opening the SDK driver for a caller, once.
+
+Opening a libcloud driver may authenticate (Keystone, Rackspace identity, vSphere sessions), so
+an opened driver is kept per worker thread, keyed by driver, provider and a digest of the
+caller's credentials: a tenant's next request reuses its token, and tenants never share one.
+Per thread, because libcloud connection objects keep per-request state and are not thread-safe.
+"""
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from deltacloud.credentials import ProviderCredentials
+from deltacloud.driver import Driver, Filters
+from deltacloud.errors import AuthenticationFailure, ValidationError
+
+from .errors import provider_errors
+
+_CACHE_SIZE = 32  # opened SDK drivers per worker thread
+_local = threading.local()
+
+
+def _opened() -> "OrderedDict[tuple[str, ...], Any]":
+    cache = getattr(_local, "drivers", None)
+    if cache is None:
+        cache = _local.drivers = OrderedDict()
+    return cache
+
+
+def credentials_digest(credentials: ProviderCredentials) -> str:
+    material = "\0".join(f"{k}={v}" for k, v in sorted(credentials.values.items()))
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def matches(values: Mapping[str, Any], filters: Filters, names: tuple[str, ...]) -> bool:
+    """Whether a resource passes the index filters the driver honours (``id``, ``state``, ...)."""
+    return all(not filters.get(n) or str(values.get(n)) == filters[n] for n in names)
+
+
+class LibcloudBase(Driver):
+    """Base of the libcloud-backed drivers. Providers implement :meth:`open_sdk`."""
+
+    #: the SDK kinds this provider opens: "compute", "storage", "loadbalancer"
+    sdk_kinds: ClassVar[tuple[str, ...]] = ()
+
+    def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
+        """Build the libcloud driver of ``kind`` for this provider and credentials."""
+        raise NotImplementedError(kind)
+
+    def sdk(self, kind: str) -> Any:
+        credentials = self.context.credentials()
+        key = (type(self).__name__, kind, self.context.provider or "", credentials_digest(credentials))
+        cache = _opened()
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        with provider_errors():
+            opened = self.open_sdk(kind, credentials, self.backend_timeout())
+        cache[key] = opened
+        while len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
+        return opened
+
+    def forget_sdk(self) -> None:
+        """Drop this caller's opened drivers (after the cloud rejected their credentials)."""
+        cache = _opened()
+        for key in [k for k in cache if k[0] == type(self).__name__ and k[2] == (self.context.provider or "")]:
+            del cache[key]
+
+    @staticmethod
+    def backend_timeout() -> float:
+        from deltacloud.runtime import get_runtime
+
+        return get_runtime().settings.backend_timeout
+
+    def check_credentials(self) -> None:
+        """``force_auth``: make the cloud judge the credentials with one cheap call."""
+        try:
+            self.probe()
+        except AuthenticationFailure:
+            self.forget_sdk()
+            raise
+
+    def probe(self) -> None:
+        """One cheap authenticated call; providers pick it."""
+        self.sdk(self.sdk_kinds[0])
+
+
+def required(credentials: ProviderCredentials, *names: str) -> list[str]:
+    """The named credential values; AuthenticationFailure names what is missing (never a value)."""
+    missing = [n for n in names if not credentials.get(n)]
+    if missing:
+        raise AuthenticationFailure(f"Credentials lack: {', '.join(missing)}")
+    return [credentials.get(n) or "" for n in names]
+
+
+def endpoint_parts(url: str) -> tuple[bool, str, int | None, str]:
+    """``(secure, host, port, path)`` of an endpoint URL given in credentials or a provider string."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url if "://" in url else f"https://{url}")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError(f"Not an http(s) endpoint: {url!r}")
+    return parts.scheme == "https", parts.hostname, parts.port, parts.path

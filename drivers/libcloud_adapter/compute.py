@@ -1,0 +1,308 @@
+"""The core compute operations over a libcloud ``NodeDriver``."""
+
+import base64
+import binascii
+from typing import Any
+
+from deltacloud.driver import Filters
+from deltacloud.errors import NotFound, ValidationError
+from deltacloud.model import (
+    HardwareProfile,
+    Image,
+    Instance,
+    InstanceCreate,
+    Key,
+    Realm,
+    StorageSnapshot,
+    StorageVolume,
+    StorageVolumeCreate,
+)
+
+from . import mapping
+from .base import LibcloudBase, matches
+from .errors import provider_errors
+from .introspection import create_node_parameters, implements
+
+
+def decode_user_data(encoded: str) -> str:
+    """Clients send user data base64-encoded (spec §7.5); libcloud wants it plain and encodes it itself."""
+    try:
+        return base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError) as error:
+        raise ValidationError("user_data must be base64-encoded UTF-8 text") from error
+
+
+class LibcloudCompute(LibcloudBase):
+    sdk_kinds = ("compute",)
+
+    def compute(self) -> Any:
+        return self.sdk("compute")
+
+    def probe(self) -> None:
+        with provider_errors():
+            self.compute().list_nodes()
+
+    # -- realms and hardware profiles -----------------------------------------------------
+    def realms(self, filters: Filters) -> list[Realm]:
+        with provider_errors():
+            locations = self.compute().list_locations()
+        return [r for r in map(mapping.realm, locations) if matches(r.model_dump(), filters, ("id",))]
+
+    def realm(self, realm_id: str) -> Realm | None:
+        return next(iter(self.realms({"id": realm_id})), None)
+
+    def hardware_profiles(self, filters: Filters) -> list[HardwareProfile]:
+        with provider_errors():
+            sizes = self.compute().list_sizes()
+        profiles = [mapping.hardware_profile(s) for s in sizes]
+        arch = filters.get("architecture")
+        return [
+            p for p in profiles
+            if matches(p.model_dump(), filters, ("id",))
+            and (not arch or ((prop := p.property("architecture")) is not None and prop.accepts(arch)))
+        ]
+
+    def hardware_profile(self, profile_id: str) -> HardwareProfile | None:
+        return next(iter(self.hardware_profiles({"id": profile_id})), None)
+
+    def _profile_ids(self) -> list[str]:
+        if not self.capabilities.has_collection("hardware_profiles"):
+            return []
+        return [p.id for p in self.hardware_profiles({})]
+
+    # -- images ---------------------------------------------------------------------------
+    def list_node_images(self, filters: Filters) -> list[Any]:
+        """libcloud images for a listing; providers narrow the provider-side query here."""
+        return list(self.compute().list_images())
+
+    def images(self, filters: Filters) -> list[Image]:
+        with provider_errors():
+            found = self.list_node_images(filters)
+        profile_ids = self._profile_ids()
+        images = [mapping.image(i, profile_ids) for i in found]
+        return [i for i in images if matches(i.model_dump(), filters, ("id", "architecture", "owner_id"))]
+
+    def image(self, image_id: str) -> Image | None:
+        if not implements(type(self.compute()), "get_image"):
+            return next(iter(self.images({"id": image_id})), None)
+        try:
+            with provider_errors():
+                found = self.compute().get_image(image_id)
+        except NotFound:
+            return None
+        return mapping.image(found, self._profile_ids()) if found is not None else None
+
+    def create_image(self, instance_id: str, name: str | None, description: str | None) -> Image:
+        node = self._node(instance_id)
+        with provider_errors():
+            created = self.compute().create_image(node, name or f"{node.name}-image")
+        return mapping.image(created, self._profile_ids())
+
+    def destroy_image(self, image_id: str) -> None:
+        from libcloud.compute.base import NodeImage
+
+        with provider_errors():
+            self.compute().delete_image(NodeImage(id=image_id, name=None, driver=self.compute()))
+
+    # -- instances ------------------------------------------------------------------------
+    def to_instance(self, node: Any) -> Instance:
+        """The core instance for a libcloud node; providers refine provider-specific fields."""
+        return mapping.instance(node)
+
+    def _nodes(self) -> list[Any]:
+        with provider_errors():
+            return list(self.compute().list_nodes())
+
+    def find_node(self, instance_id: str) -> Any | None:
+        """The libcloud node behind an instance id; providers with a direct lookup override this."""
+        return next((n for n in self._nodes() if str(n.id) == instance_id), None)
+
+    def _node(self, instance_id: str) -> Any:
+        node = self.find_node(instance_id)
+        if node is None:
+            raise NotFound(f"Instance '{instance_id}' not found")
+        return node
+
+    def instances(self, filters: Filters) -> list[Instance]:
+        found = [self.to_instance(n) for n in self._nodes()]
+        return [i for i in found if matches(i.model_dump(), filters, ("id", "state", "realm_id"))]
+
+    def instance(self, instance_id: str) -> Instance | None:
+        node = self.find_node(instance_id)
+        return self.to_instance(node) if node is not None else None
+
+    def create_node_arguments(self, request: InstanceCreate) -> dict[str, Any]:
+        """``create_node`` keyword arguments for the request's features the libcloud class accepts.
+
+        Providers extend this for parameters that need a provider lookup (firewalls, key ids).
+        """
+        accepted = create_node_parameters(type(self.compute()))
+        arguments: dict[str, Any] = {}
+        if request.keyname and "ex_keyname" in accepted:
+            arguments["ex_keyname"] = request.keyname
+        if request.user_data:
+            for parameter in ("ex_userdata", "ex_user_data"):
+                if parameter in accepted:
+                    arguments[parameter] = decode_user_data(request.user_data)
+        return arguments
+
+    def _pick(self, listed: list[Any], wanted: str | None, what: str) -> Any | None:
+        if wanted is None:
+            return listed[0] if listed else None
+        found = next((item for item in listed if str(item.id) == wanted), None)
+        if found is None:
+            raise ValidationError(f"{what} '{wanted}' does not exist")
+        return found
+
+    def create_instances(self, request: InstanceCreate) -> list[Instance]:
+        from libcloud.compute.base import NodeImage
+
+        if request.instance_count < 1:
+            raise ValidationError("instance_count must be at least 1")
+        compute = self.compute()
+        arguments: dict[str, Any] = {}
+        with provider_errors():
+            if implements(type(compute), "list_sizes"):
+                size = self._pick(list(compute.list_sizes()), request.hardware_profile_id, "Hardware profile")
+                if size is not None:
+                    arguments["size"] = size
+            if request.realm_id and implements(type(compute), "list_locations"):
+                arguments["location"] = self._pick(list(compute.list_locations()), request.realm_id, "Realm")
+        arguments["image"] = NodeImage(id=request.image_id, name=None, driver=compute)
+        arguments.update(self.create_node_arguments(request))
+        created = []
+        for number in range(request.instance_count):
+            name = request.name or f"deltacloud-{request.image_id[:8]}"
+            if request.instance_count > 1:
+                name = f"{name}-{number + 1}"
+            with provider_errors():
+                created.append(self.to_instance(compute.create_node(name=name, **arguments)))
+        return created
+
+    def _act(self, instance_id: str, method: str) -> Instance:
+        node = self._node(instance_id)
+        with provider_errors():
+            getattr(self.compute(), method)(node)
+        return self.instance(instance_id) or self.to_instance(node)
+
+    def start_instance(self, instance_id: str) -> Instance:
+        return self._act(instance_id, "start_node")
+
+    def stop_instance(self, instance_id: str) -> Instance:
+        return self._act(instance_id, "stop_node")
+
+    def reboot_instance(self, instance_id: str) -> Instance:
+        return self._act(instance_id, "reboot_node")
+
+    def destroy_instance(self, instance_id: str) -> None:
+        node = self._node(instance_id)
+        with provider_errors():
+            self.compute().destroy_node(node)
+
+    # -- keys -----------------------------------------------------------------------------
+    def keys(self, filters: Filters) -> list[Key]:
+        with provider_errors():
+            pairs = self.compute().list_key_pairs()
+        return [k for k in map(mapping.key, pairs) if matches(k.model_dump(), filters, ("id",))]
+
+    def key(self, key_id: str) -> Key | None:
+        return next(iter(self.keys({"id": key_id})), None)
+
+    def create_key(self, name: str, public_key: str | None) -> Key:
+        if not name.strip():
+            raise ValidationError("Key name must not be empty")
+        compute = self.compute()
+        with provider_errors():
+            if public_key is not None:
+                if not implements(type(compute), "import_key_pair_from_string"):
+                    raise ValidationError("This cloud cannot import public keys")
+                return mapping.key(compute.import_key_pair_from_string(name, public_key))
+            return mapping.key(compute.create_key_pair(name))
+
+    def destroy_key(self, key_id: str) -> None:
+        compute = self.compute()
+        with provider_errors():
+            pair = next((p for p in compute.list_key_pairs() if p.name == key_id), None)
+            if pair is None:
+                raise NotFound(f"Key '{key_id}' not found")
+            compute.delete_key_pair(pair)
+
+    # -- storage volumes and snapshots ----------------------------------------------------
+    def _volumes(self) -> list[Any]:
+        with provider_errors():
+            return list(self.compute().list_volumes())
+
+    def _volume(self, volume_id: str) -> Any:
+        volume = next((v for v in self._volumes() if str(v.id) == volume_id), None)
+        if volume is None:
+            raise NotFound(f"Storage volume '{volume_id}' not found")
+        return volume
+
+    def storage_volumes(self, filters: Filters) -> list[StorageVolume]:
+        found = [mapping.storage_volume(v) for v in self._volumes()]
+        return [v for v in found if matches(v.model_dump(), filters, ("id", "state"))]
+
+    def storage_volume(self, volume_id: str) -> StorageVolume | None:
+        return next(iter(self.storage_volumes({"id": volume_id})), None)
+
+    def create_storage_volume(self, request: StorageVolumeCreate) -> StorageVolume:
+        capacity = request.capacity or "1"
+        if not capacity.isdigit() or int(capacity) < 1:
+            raise ValidationError(f"capacity must be a positive number of GB, not {capacity!r}")
+        compute = self.compute()
+        arguments: dict[str, Any] = {}
+        with provider_errors():
+            if request.realm_id and implements(type(compute), "list_locations"):
+                arguments["location"] = self._pick(list(compute.list_locations()), request.realm_id, "Realm")
+            if request.snapshot_id:
+                arguments["snapshot"] = self._snapshot(request.snapshot_id)
+            name = request.name or f"deltacloud-volume-{capacity}gb"
+            created = compute.create_volume(int(capacity), name, **arguments)
+        return mapping.storage_volume(created)
+
+    def destroy_storage_volume(self, volume_id: str) -> None:
+        volume = self._volume(volume_id)
+        with provider_errors():
+            self.compute().destroy_volume(volume)
+
+    def attach_storage_volume(self, volume_id: str, instance_id: str, device: str) -> StorageVolume:
+        volume, node = self._volume(volume_id), self._node(instance_id)
+        with provider_errors():
+            self.compute().attach_volume(node, volume, device or None)
+        return self.storage_volume(volume_id) or mapping.storage_volume(volume)
+
+    def detach_storage_volume(self, volume_id: str) -> StorageVolume:
+        volume = self._volume(volume_id)
+        with provider_errors():
+            self.compute().detach_volume(volume)
+        return self.storage_volume(volume_id) or mapping.storage_volume(volume)
+
+    def list_volume_snapshots(self) -> list[Any]:
+        """Every snapshot; clouds with one call for all of them override this."""
+        compute = self.compute()
+        with provider_errors():
+            return [s for v in compute.list_volumes() for s in compute.list_volume_snapshots(v)]
+
+    def _snapshot(self, snapshot_id: str) -> Any:
+        snapshot = next((s for s in self.list_volume_snapshots() if str(s.id) == snapshot_id), None)
+        if snapshot is None:
+            raise NotFound(f"Storage snapshot '{snapshot_id}' not found")
+        return snapshot
+
+    def storage_snapshots(self, filters: Filters) -> list[StorageSnapshot]:
+        found = [mapping.storage_snapshot(s) for s in self.list_volume_snapshots()]
+        return [s for s in found if matches(s.model_dump(), filters, ("id", "storage_volume_id"))]
+
+    def storage_snapshot(self, snapshot_id: str) -> StorageSnapshot | None:
+        return next(iter(self.storage_snapshots({"id": snapshot_id})), None)
+
+    def create_storage_snapshot(self, volume_id: str, name: str | None, description: str | None) -> StorageSnapshot:
+        volume = self._volume(volume_id)
+        with provider_errors():
+            created = self.compute().create_volume_snapshot(volume, name=name)
+        return mapping.storage_snapshot(created)
+
+    def destroy_storage_snapshot(self, snapshot_id: str) -> None:
+        snapshot = self._snapshot(snapshot_id)
+        with provider_errors():
+            self.compute().destroy_volume_snapshot(snapshot)

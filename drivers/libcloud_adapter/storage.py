@@ -1,0 +1,97 @@
+"""Buckets and blobs over a libcloud ``StorageDriver``; blob content streams both ways."""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from deltacloud.driver import Filters
+from deltacloud.errors import NotFound, ValidationError
+from deltacloud.model import Blob, Bucket
+
+from . import mapping
+from .base import LibcloudBase, matches
+from .errors import guarded_stream, provider_errors
+
+CHUNK_SIZE = 64 * 1024
+
+
+class LibcloudStorage(LibcloudBase):
+    sdk_kinds = ("storage",)
+
+    def storage(self) -> Any:
+        return self.sdk("storage")
+
+    def probe(self) -> None:
+        with provider_errors():
+            next(iter(self.storage().iterate_containers()), None)
+
+    def _container(self, bucket_id: str) -> Any:
+        with provider_errors():
+            return self.storage().get_container(bucket_id)
+
+    def buckets(self, filters: Filters) -> list[Bucket]:
+        with provider_errors():
+            containers = list(self.storage().iterate_containers())
+        return [b for b in map(mapping.bucket, containers) if matches(b.model_dump(), filters, ("id",))]
+
+    def bucket(self, bucket_id: str) -> Bucket | None:
+        try:
+            container = self._container(bucket_id)
+        except NotFound:
+            return None
+        with provider_errors():
+            names = [o.name for o in self.storage().iterate_container_objects(container)]
+        return mapping.bucket(container, names)
+
+    def create_container(self, name: str, location: str | None) -> Any:
+        """Create the provider container; clouds with placement use ``location``."""
+        return self.storage().create_container(name)
+
+    def create_bucket(self, name: str, location: str | None) -> Bucket:
+        if not name.strip():
+            raise ValidationError("Bucket name must not be empty")
+        with provider_errors():
+            return mapping.bucket(self.create_container(name, location), [])
+
+    def destroy_bucket(self, bucket_id: str) -> None:
+        container = self._container(bucket_id)
+        with provider_errors():
+            self.storage().delete_container(container)
+
+    def _object(self, bucket_id: str, blob_id: str) -> Any:
+        with provider_errors():
+            return self.storage().get_object(bucket_id, blob_id)
+
+    def blob(self, bucket_id: str, blob_id: str) -> Blob | None:
+        try:
+            return mapping.blob(self._object(bucket_id, blob_id))
+        except NotFound:
+            self._container(bucket_id)  # an unknown bucket is a 404 of its own
+            return None
+
+    def create_blob(
+        self, bucket_id: str, blob_id: str, content: Iterator[bytes], content_type: str,
+        user_metadata: Mapping[str, str],
+    ) -> Blob:
+        container = self._container(bucket_id)
+        extra = {"content_type": content_type or "application/octet-stream", "meta_data": dict(user_metadata)}
+        with provider_errors():
+            self.storage().upload_object_via_stream(iterator=content, container=container, object_name=blob_id,
+                                                    extra=extra)
+        return mapping.blob(self._object(bucket_id, blob_id))
+
+    def destroy_blob(self, bucket_id: str, blob_id: str) -> None:
+        obj = self._object(bucket_id, blob_id)
+        with provider_errors():
+            self.storage().delete_object(obj)
+
+    def update_blob_metadata(self, bucket_id: str, blob_id: str, user_metadata: Mapping[str, str]) -> Blob:
+        obj = self._object(bucket_id, blob_id)
+        with provider_errors():
+            self.storage().ex_set_object_metadata(obj, dict(user_metadata))
+        return mapping.blob(self._object(bucket_id, blob_id))
+
+    def blob_content(self, bucket_id: str, blob_id: str) -> Iterator[bytes]:
+        obj = self._object(bucket_id, blob_id)
+        with provider_errors():
+            chunks = self.storage().download_object_as_stream(obj, chunk_size=CHUNK_SIZE)
+        return guarded_stream(iter(chunks))

@@ -1,0 +1,3 @@
+from .driver import LibvirtDriver
+
+__all__ = ["LibvirtDriver"]

@@ -1,0 +1,3 @@
+from .driver import OpenStackDriver
+
+__all__ = ["OpenStackDriver"]

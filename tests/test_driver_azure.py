@@ -1,0 +1,137 @@
+"""The azure driver against Azurite (the Azure Blob emulator from npm), through the classic API.
+
+Azurite is installed by scripts/setup-system into the project's node_modules and started here on a
+free port with in-memory persistence.
+"""
+
+import hashlib
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from conftest import ROOT, LocalServer, free_port, start_server, stop_server
+from deltacloud.credentials import LocalCredentialStore
+
+ACCOUNT = "devstoreaccount1"  # Azurite's well-known development account and key
+KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+AZURITE = ROOT / "node_modules" / ".bin" / "azurite-blob"
+
+
+@pytest.fixture(scope="module")
+def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    assert AZURITE.exists(), "Azurite is missing: run scripts/setup-system"
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("azurite")
+    process = subprocess.Popen(
+        [str(AZURITE), "--blobHost", "127.0.0.1", "--blobPort", str(port), "--inMemoryPersistence",
+         "--skipApiVersionCheck", "--silent"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=workdir,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read().decode() if process.stderr else "azurite exited"
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def dc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    data_dir = tmp_path_factory.mktemp("azure-data")
+    store = LocalCredentialStore(data_dir / "credentials.json")
+    store.register("alice", "alice-secret", "azure", None, {"username": ACCOUNT, "password": KEY})
+    store.register("mallory", "mallory-secret", "azure", None,
+                   {"username": ACCOUNT, "password": "d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXk="})
+    running = start_server(data_dir)
+    yield running
+    stop_server(running)
+
+
+def _client(dc: LocalServer, azurite: str, user: str = "alice") -> httpx.Client:
+    return dc.client(auth=(user, f"{user}-secret"), headers={
+        "X-Deltacloud-Driver": "azure", "X-Deltacloud-Provider": azurite, "Accept": "application/json"})
+
+
+@pytest.fixture
+def api(dc: LocalServer, azurite: str) -> Iterator[httpx.Client]:
+    with _client(dc, azurite) as client:
+        yield client
+
+
+def test_entry_point_lists_buckets_only(api: httpx.Client) -> None:
+    links = {link["rel"] for link in api.get("/api").json()["api"]["links"]}
+    assert links == {"drivers", "buckets"}
+    assert api.get("/api/instances").status_code == 412
+
+
+def test_buckets_and_blobs_with_metadata(api: httpx.Client) -> None:
+    assert api.post("/api/buckets", data={"name": "photos"}).status_code == 201
+    assert "photos" in [b["id"] for b in api.get("/api/buckets").json()["buckets"]]
+    put = api.put("/api/buckets/photos/cat.txt", content=b"This is the test blob content",
+                  headers={"Content-Type": "text/plain", "X-Deltacloud-Blobmeta-Author": "alice",
+                           "X-Deltacloud-Blobmeta-Version": "1.0"})
+    assert put.status_code == 200, put.text
+    blob = api.get("/api/buckets/photos/cat.txt").json()["blob"]
+    assert blob["content_length"] == 29 and blob["content_type"] == "text/plain"
+    assert blob["user_metadata"] == {"author": "alice", "version": "1.0"}
+    assert blob["last_modified"]
+    head = api.head("/api/buckets/photos/cat.txt")
+    assert head.status_code == 204 and head.headers["x-deltacloud-blobmeta-author"] == "alice"
+    updated = api.post("/api/buckets/photos/cat.txt", headers={"X-Deltacloud-Blobmeta-Updated": "yes"})
+    assert updated.status_code == 204
+    head = api.head("/api/buckets/photos/cat.txt")
+    assert head.headers.get("x-deltacloud-blobmeta-updated") == "yes"
+    assert "x-deltacloud-blobmeta-author" not in head.headers  # an update replaces the metadata
+    content = api.get("/api/buckets/photos/cat.txt/content")
+    assert content.status_code == 200 and content.content == b"This is the test blob content"
+    bucket = api.get("/api/buckets/photos").json()["bucket"]
+    assert [b["id"] for b in bucket["blob_list"]] == ["cat.txt"]
+    assert api.delete("/api/buckets/photos/cat.txt").status_code == 204
+    assert api.get("/api/buckets/photos/cat.txt").status_code == 404
+    assert api.delete("/api/buckets/photos").status_code == 204
+    assert api.get("/api/buckets/photos").status_code == 404
+
+
+def test_large_blob_streams_both_ways(api: httpx.Client) -> None:
+    payload = os.urandom(3 * 1024 * 1024 + 17)
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(payload), 256 * 1024):
+            yield payload[start:start + 256 * 1024]
+
+    assert api.post("/api/buckets", data={"name": "big"}).status_code == 201
+    put = api.put("/api/buckets/big/data.bin", content=chunks(), headers={"Content-Type": "application/octet-stream"})
+    assert put.status_code == 200, put.text
+    digest = hashlib.sha256()
+    with api.stream("GET", "/api/buckets/big/data.bin/content") as response:
+        assert response.status_code == 200
+        for part in response.iter_bytes():
+            digest.update(part)
+    assert digest.hexdigest() == hashlib.sha256(payload).hexdigest()
+
+
+def test_unknown_bucket_and_blob_are_404(api: httpx.Client) -> None:
+    assert api.get("/api/buckets/no-such-bucket").status_code == 404
+    assert api.post("/api/buckets", data={"name": "empty"}).status_code == 201
+    assert api.get("/api/buckets/empty/nothing-here").status_code == 404
+
+
+def test_wrong_account_key_is_401(dc: LocalServer, azurite: str) -> None:
+    with _client(dc, azurite, "mallory") as client:
+        response = client.get("/api/buckets")
+    assert response.status_code == 401
+    assert KEY not in response.text
+
+
+def test_emulator_down_is_502(dc: LocalServer) -> None:
+    with _client(dc, f"http://127.0.0.1:{free_port()}") as client:
+        response = client.get("/api/buckets")
+    assert response.status_code == 502

@@ -1,0 +1,136 @@
+"""The digitalocean driver against recorded DigitalOcean API v2 answers (tests/fixtures/digitalocean/)."""
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cloudfakes import FakeCloud, Reply, Request, driver_for, json_reply
+from deltacloud.errors import AuthenticationFailure, BackendError, BackendTimeout, ValidationError
+from deltacloud.model import InstanceCreate
+
+TOKEN = "dop_v1_4f1c8e2a9b7d6c5e4f3a2b1c0d9e8f7a"
+DROPLET = "3164444"
+
+
+def digitalocean_cloud() -> FakeCloud:
+    cloud = FakeCloud("digitalocean")
+    droplets = {str(d["id"]): d for d in cloud.fixture_json("list_nodes.json")["droplets"]}
+
+    def authorized(responder):  # type: ignore[no-untyped-def]
+        def check(request: Request, match: re.Match[str]) -> Reply:
+            if request.headers.get("authorization") != f"Bearer {TOKEN}":
+                return Reply(401, cloud.fixture("error.json"), {"Content-Type": "application/json"})
+            return responder(request, match)
+        return check
+
+    def create(request: Request, match: re.Match[str]) -> Reply:
+        record = cloud.fixture_json("create_droplet.json")
+        wanted = request.json()
+        record["droplet"].update(name=wanted["name"], size_slug=wanted["size"])
+        droplets[str(record["droplet"]["id"])] = record["droplet"]
+        return json_reply(record, 202)
+
+    def act(request: Request, match: re.Match[str]) -> Reply:
+        kind = request.json()["type"]
+        droplets[match["id"]]["status"] = {"power_on": "active", "shutdown": "off"}.get(kind, "active")
+        fixture = {"power_on": "ex_power_on_node.json", "shutdown": "ex_shutdown_node.json"}.get(kind,
+                                                                                                 "reboot_node.json")
+        return Reply(201, cloud.fixture(fixture), {"Content-Type": "application/json"})
+
+    def delete(request: Request, match: re.Match[str]) -> Reply:
+        droplets.pop(match["id"], None)
+        return Reply(204)
+
+    routes = [
+        ("GET", r"/v2/droplets", lambda r, m: json_reply({"droplets": list(droplets.values()), "links": {},
+                                                         "meta": {"total": len(droplets)}})),
+        ("GET", r"/v2/sizes", "list_sizes.json"), ("GET", r"/v2/regions", "list_locations.json"),
+        ("GET", r"/v2/images", "list_images.json"), ("GET", r"/v2/account/keys", "list_key_pairs.json"),
+        ("POST", r"/v2/droplets", create), ("POST", r"/v2/droplets/(?P<id>\d+)/actions", act),
+        ("DELETE", r"/v2/droplets/(?P<id>\d+)", delete),
+    ]
+    for method, pattern, responder in routes:
+        if isinstance(responder, str):
+            responder = (lambda n: lambda r, m: Reply(200, cloud.fixture(n),
+                                                      {"Content-Type": "application/json"}))(responder)
+        cloud.route(method, pattern, authorized(responder))
+    return cloud.start()
+
+
+@pytest.fixture(scope="module")
+def cloud() -> Iterator[FakeCloud]:
+    running = digitalocean_cloud()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def do(cloud: FakeCloud, tmp_path: Path):  # type: ignore[no-untyped-def]
+    from deltacloud.drivers.digitalocean import DigitalOceanDriver
+
+    yield driver_for(DigitalOceanDriver, None, {"username": "alice", "password": TOKEN, "endpoint": cloud.url},
+                     tmp_path)
+    cloud.clear_faults()
+
+
+def test_capabilities_follow_what_libcloud_implements(do) -> None:  # type: ignore[no-untyped-def]
+    caps = do.capabilities
+    assert caps.supports("instances", "start") and caps.supports("instances", "stop")  # power-on/shutdown
+    assert caps.supports("storage_snapshots", "destroy")  # delete_volume_snapshot
+    assert not caps.has_collection("firewalls") and not caps.has_collection("buckets")
+    assert caps.has_feature("keys", "import_key") and caps.has_feature("instances", "authentication_key")
+
+
+def test_regions_sizes_images(do) -> None:  # type: ignore[no-untyped-def]
+    assert [r.id for r in do.realms({})][:2] == ["nyc1", "sfo1"]
+    profile = do.hardware_profile("1gb")
+    assert {p.name: p.value for p in profile.properties} == {"cpu": 2, "memory": 1024, "storage": 30}
+    images = do.images({})
+    assert images[0].name == "14.04 x64" and images[0].hardware_profile_ids == ["512mb", "1gb"]
+
+
+def test_droplets_launch_and_actions(do, cloud: FakeCloud) -> None:  # type: ignore[no-untyped-def]
+    (droplet,) = do.instances({})
+    assert (droplet.id, droplet.state, droplet.realm_id) == (DROPLET, "RUNNING", "sfo3")
+    assert [a.address for a in droplet.public_addresses] == ["128.199.13.158"]
+    created = do.create_instances(InstanceCreate(image_id="119192817", hardware_profile_id="1gb", name="web-2",
+                                                 keyname="test1"))
+    assert created[0].name == "web-2"
+    sent = cloud.seen("POST", r"/v2/droplets")[-1].json()
+    assert (sent["size"], sent["region"], sent["ssh_keys"]) == ("1gb", "nyc1", ["7717"])
+    with pytest.raises(ValidationError):
+        do.create_instances(InstanceCreate(image_id="119192817", keyname="nobody"))
+    assert do.stop_instance(DROPLET).state == "STOPPED"
+    assert do.start_instance(DROPLET).state == "RUNNING"
+    do.reboot_instance(DROPLET)
+    kinds = [json.loads(r.body)["type"] for r in cloud.seen("POST", rf"/v2/droplets/{DROPLET}/actions")]
+    assert kinds == ["shutdown", "power_on", "reboot"]
+    do.destroy_instance(DROPLET)
+    assert do.instance(DROPLET) is None
+
+
+def test_errors(do, cloud: FakeCloud, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from deltacloud.drivers.digitalocean import DigitalOceanDriver
+
+    stranger = driver_for(DigitalOceanDriver, None, {"password": "dop_v1_wrong", "endpoint": cloud.url}, tmp_path)
+    with pytest.raises(AuthenticationFailure):
+        stranger.instances({})
+    cloud.fail(r"/v2/sizes", 500, '{"id": "server_error", "message": "Server was unable to give you a response."}')
+    with pytest.raises(BackendError):
+        do.hardware_profiles({})
+
+
+def test_timeout(cloud: FakeCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from deltacloud.drivers.digitalocean import DigitalOceanDriver
+
+    monkeypatch.setattr(DigitalOceanDriver, "backend_timeout", staticmethod(lambda: 0.5))
+    slow = driver_for(DigitalOceanDriver, None, {"password": TOKEN, "endpoint": cloud.url, "timeout_case": "1"},
+                      tmp_path)
+    cloud.slow(r"/v2/regions", 2)
+    try:
+        with pytest.raises(BackendTimeout):
+            slow.realms({})
+    finally:
+        cloud.clear_faults()
