@@ -1,16 +1,10 @@
 """Tests for the CIMI query parameters ($filter, $select, $expand, $first, $last)."""
 
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-# cimi_api is not an installed package yet; remove once pyproject maps it.
-sys.path.insert(0, str(Path(__file__).parents[1] / "functions" / "cimi"))
-
-from cimi_api.query import (  # noqa: E402
+from cimi_api.query import (
     MATCH_ALL,
     And,
     Comparison,

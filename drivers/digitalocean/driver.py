@@ -17,42 +17,60 @@ from deltacloud.drivers.libcloud_adapter.base import endpoint_parts, required
 from deltacloud.drivers.libcloud_adapter.errors import provider_errors
 from deltacloud.errors import ValidationError
 from deltacloud.model import Instance, InstanceCreate, Key
-from libcloud.compute.drivers.digitalocean import DigitalOcean_v2_NodeDriver
 
-_CLASS = DigitalOcean_v2_NodeDriver
+#: Declared as data, so that loading the driver class imports no libcloud; :func:`introspected`
+#: derives the same from ``DigitalOcean_v2_NodeDriver`` and the test suite checks they agree.
+OFFERED: dict[str, set[str]] = {
+    "realms": {"index", "show"},
+    "hardware_profiles": {"index", "show"},
+    "images": {"index", "show", "create", "destroy"},
+    "instances": {"index", "show", "create", "start", "stop", "reboot", "destroy"},
+    "keys": {"index", "show", "create", "destroy"},
+    "storage_volumes": {"index", "show", "create", "destroy", "attach", "detach"},
+    "storage_snapshots": {"index", "show", "create", "destroy"},
+    "addresses": {"index", "show", "create", "destroy", "associate", "disassociate"},
+}
+FEATURES: dict[str, list[str]] = {
+    "instances": ["authentication_key", "user_data", "user_name"],
+    "images": ["image_name"],
+    "keys": ["import_key"],
+    "storage_volumes": ["volume_name"],
+}
 
 
-def _capabilities() -> tuple[introspection.Capabilities, set[str]]:
-    offered = introspection.introspect(compute=_CLASS)
+def introspected() -> tuple[dict[str, set[str]], dict[str, list[str]]]:
+    """What libcloud's DigitalOcean class implements, with this provider's declarations by hand."""
+    from libcloud.compute.drivers.digitalocean import DigitalOcean_v2_NodeDriver as sdk_class
+
+    offered = introspection.introspect(compute=sdk_class)
     implements = introspection.implements
-    if implements(_CLASS, "ex_power_on_node") and implements(_CLASS, "ex_shutdown_node"):
+    if implements(sdk_class, "ex_power_on_node") and implements(sdk_class, "ex_shutdown_node"):
         offered["instances"] |= {"start", "stop"}
-    if implements(_CLASS, "delete_volume_snapshot"):
+    if implements(sdk_class, "delete_volume_snapshot"):
         offered["storage_snapshots"].add("destroy")
-    if implements(_CLASS, "create_key_pair"):
+    if implements(sdk_class, "create_key_pair"):
         offered["keys"].add("create")
-    if all(implements(_CLASS, m) for m in addresses.FLOATING_IP_METHODS):
+    if all(implements(sdk_class, m) for m in addresses.FLOATING_IP_METHODS):
         offered["addresses"] = {"index", "show", "create", "destroy", "associate", "disassociate"}
-    features = introspection.standard_features(_CLASS)
+    features = introspection.standard_features(sdk_class)
     features["keys"] = ["import_key"]  # create_key_pair(name, public_key)
     features["instances"] = sorted({*features["instances"], "authentication_key"})  # ex_ssh_key_ids
-    return introspection.build_capabilities(offered, features), offered["instances"]
-
-
-_CAPABILITIES, _INSTANCE_OPERATIONS = _capabilities()
+    return offered, features
 
 
 class DigitalOceanDriver(LibcloudFloatingIps):
     name = "digitalocean"
     title = "Digitalocean"
-    capabilities = _CAPABILITIES
-    state_machine = introspection.state_machine(_INSTANCE_OPERATIONS)
+    capabilities = introspection.build_capabilities(OFFERED, FEATURES)
+    state_machine = introspection.state_machine(OFFERED["instances"])
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
+        from libcloud.compute.drivers.digitalocean import DigitalOcean_v2_NodeDriver
+
         (token,) = required(credentials, "password")
         # libcloud 3.9's DigitalOcean __new__ forwards keyword arguments to object.__new__ and fails
         # on any of them (timeout included): allocate the instance directly, then initialise it.
-        opened = object.__new__(_CLASS)
+        opened = object.__new__(DigitalOcean_v2_NodeDriver)
         opened.__init__(token, timeout=timeout)
         endpoint = credentials.get("endpoint")
         if endpoint is not None:  # its __init__ also drops host and port: point the connection itself

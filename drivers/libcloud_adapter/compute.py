@@ -96,7 +96,8 @@ class LibcloudCompute(LibcloudBase):
         node = self._node(instance_id)
         with provider_errors():
             created = self.compute().create_image(node, name or f"{node.name}-image")
-        return mapping.image(created, self._profile_ids())
+        # some clouds answer with the new id only (EC2's CreateImage): read the image back for its state
+        return self.image(str(created.id)) or mapping.image(created, self._profile_ids())
 
     def destroy_image(self, image_id: str) -> None:
         from libcloud.compute.base import NodeImage

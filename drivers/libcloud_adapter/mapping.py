@@ -115,6 +115,20 @@ def image(node_image: Any, profile_ids: Iterable[str]) -> Image:
     )
 
 
+#: addresses only reachable inside a site (RFC 1918, shared address space, unique local, link local)
+_PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7", "fe80::/10"))
+
+
+def is_private_address(address: str) -> bool:
+    """Whether an IP is a site-internal one (for clouds that do not say which of a VM's IPs are public)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip.version == network.version and ip in network for network in _PRIVATE_NETWORKS)
+
+
 def addresses(ips: Iterable[str]) -> list[InstanceAddress]:
     found = []
     for ip in ips or []:
@@ -169,7 +183,7 @@ def storage_volume(volume: Any) -> StorageVolume:
         created=_text(_first(extra, "created_at", "created", "create_time")),
         capacity=str(volume.size or ""),
         kind=_text(_first(extra, "volume_type", "type")),
-        realm_id=_text(_first(extra, "location", "availability_zone", "region")),
+        realm_id=_text(_first(extra, "location", "availability_zone", "region", "zone")),
         state=state,
         instance_id=_text(instance_id),
         device=_text(_first(attached, "device") or extra.get("device")),

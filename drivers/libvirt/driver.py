@@ -11,9 +11,9 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
-import libvirt
 from deltacloud.credentials import ProviderCredentials
 from deltacloud.driver import Filters
 from deltacloud.drivers.libcloud_adapter import mapping
@@ -31,30 +31,40 @@ from deltacloud.errors import (
     ValidationError,
 )
 from deltacloud.model import Instance, Realm
-from libcloud.compute.drivers.libvirt_driver import LibvirtNodeDriver
 
 _URI = re.compile(r"^[a-z][a-z0-9+.-]*://[^\s]*$")
 
-#: virDomainState -> (Deltacloud state, actions narrowed beyond the state machine or None)
-_DOMAIN_STATES: dict[int, tuple[str, list[str] | None]] = {
-    libvirt.VIR_DOMAIN_NOSTATE: ("PENDING", None),
-    libvirt.VIR_DOMAIN_RUNNING: ("RUNNING", None),
-    libvirt.VIR_DOMAIN_BLOCKED: ("RUNNING", None),
-    libvirt.VIR_DOMAIN_PAUSED: ("STOPPED", ["destroy"]),  # a paused domain resumes, it does not start
-    libvirt.VIR_DOMAIN_SHUTDOWN: ("STOPPING", None),
-    libvirt.VIR_DOMAIN_SHUTOFF: ("STOPPED", None),
-    libvirt.VIR_DOMAIN_CRASHED: ("ERROR", None),
-    libvirt.VIR_DOMAIN_PMSUSPENDED: ("STOPPED", ["destroy"]),
-}
 
-_ERRORS: dict[int, type[DeltacloudError]] = {
-    libvirt.VIR_ERR_NO_DOMAIN: NotFound,
-    libvirt.VIR_ERR_OPERATION_INVALID: Conflict,
-    libvirt.VIR_ERR_AUTH_FAILED: AuthenticationFailure,
-    libvirt.VIR_ERR_NO_CONNECT: BackendUnavailable,
-    libvirt.VIR_ERR_SYSTEM_ERROR: BackendUnavailable,
-    libvirt.VIR_ERR_OPERATION_TIMEOUT: BackendTimeout,
-}
+@cache
+def _domain_states() -> dict[int, tuple[str, list[str] | None]]:
+    """virDomainState -> (Deltacloud state, actions narrowed beyond the state machine or None)."""
+    import libvirt
+
+    return {
+        libvirt.VIR_DOMAIN_NOSTATE: ("PENDING", None),
+        libvirt.VIR_DOMAIN_RUNNING: ("RUNNING", None),
+        libvirt.VIR_DOMAIN_BLOCKED: ("RUNNING", None),
+        libvirt.VIR_DOMAIN_PAUSED: ("STOPPED", ["destroy"]),  # a paused domain resumes, it does not start
+        libvirt.VIR_DOMAIN_SHUTDOWN: ("STOPPING", None),
+        libvirt.VIR_DOMAIN_SHUTOFF: ("STOPPED", None),
+        libvirt.VIR_DOMAIN_CRASHED: ("ERROR", None),
+        libvirt.VIR_DOMAIN_PMSUSPENDED: ("STOPPED", ["destroy"]),
+    }
+
+
+@cache
+def _error_classes() -> dict[int, type[DeltacloudError]]:
+    """libvirt error code -> the typed error it means for the caller."""
+    import libvirt
+
+    return {
+        libvirt.VIR_ERR_NO_DOMAIN: NotFound,
+        libvirt.VIR_ERR_OPERATION_INVALID: Conflict,
+        libvirt.VIR_ERR_AUTH_FAILED: AuthenticationFailure,
+        libvirt.VIR_ERR_NO_CONNECT: BackendUnavailable,
+        libvirt.VIR_ERR_SYSTEM_ERROR: BackendUnavailable,
+        libvirt.VIR_ERR_OPERATION_TIMEOUT: BackendTimeout,
+    }
 
 
 @contextmanager
@@ -63,27 +73,43 @@ def libvirt_errors() -> Iterator[None]:
         yield
     except DeltacloudError:
         raise
-    except libvirt.libvirtError as error:
-        error_class = _ERRORS.get(error.get_error_code() or 0, BackendError)
-        raise error_class(f"libvirt: {error.get_error_message()}") from error
-    except Exception as error:  # libcloud's own failures (e.g. libvirt unreachable at open)
+    except Exception as error:  # libvirt's errors, and libcloud's own (e.g. libvirt unreachable at open)
+        import libvirt
+
+        if isinstance(error, libvirt.libvirtError):
+            error_class = _error_classes().get(error.get_error_code() or 0, BackendError)
+            raise error_class(f"libvirt: {error.get_error_message()}") from error
         raise BackendError(f"libvirt: {error}") from error
 
 
 # libvirt connections are thread-safe, and a test:///default hypervisor lives exactly as long as
 # a connection to it stays open: one shared connection per URI and user, for the whole process.
-_connections: dict[tuple[str, str], LibvirtNodeDriver] = {}
+_connections: dict[tuple[str, str], Any] = {}
 _connections_lock = threading.Lock()
 
-_OFFERED = introspect(compute=LibvirtNodeDriver)
-_OFFERED["realms"] = {"index", "show"}  # the hypervisor itself
+#: Declared as data, so that loading the driver class imports neither libcloud nor libvirt;
+#: :func:`introspected` derives the same from ``LibvirtNodeDriver`` and the test suite checks
+#: that they agree.
+OFFERED: dict[str, set[str]] = {
+    "realms": {"index", "show"},
+    "instances": {"index", "show", "start", "stop", "reboot", "destroy"},
+}
+
+
+def introspected() -> tuple[dict[str, set[str]], dict[str, list[str]]]:
+    """What libcloud's libvirt class implements, plus the hypervisor itself as the one realm."""
+    from libcloud.compute.drivers.libvirt_driver import LibvirtNodeDriver
+
+    offered = introspect(compute=LibvirtNodeDriver)
+    offered["realms"] = {"index", "show"}
+    return offered, {}
 
 
 class LibvirtDriver(LibcloudCompute):
     name = "libvirt"
     title = "Libvirt"
-    capabilities = build_capabilities(_OFFERED)
-    state_machine = state_machine(_OFFERED["instances"])
+    capabilities = build_capabilities(OFFERED)
+    state_machine = state_machine(OFFERED["instances"])
 
     @classmethod
     def check_provider(cls, provider: str | None) -> None:
@@ -104,6 +130,8 @@ class LibvirtDriver(LibcloudCompute):
         return opened
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
+        from libcloud.compute.drivers.libvirt_driver import LibvirtNodeDriver
+
         uri = self.context.provider or ""
         remote_auth = "+tcp" in uri
         with libvirt_errors():
@@ -123,7 +151,7 @@ class LibvirtDriver(LibcloudCompute):
     def to_instance(self, node: Any) -> Instance:
         with libvirt_errors():
             raw_state = self.compute().connection.lookupByUUIDString(node.uuid).info()[0]
-        state, actions = _DOMAIN_STATES.get(raw_state, ("PENDING", None))
+        state, actions = _domain_states().get(raw_state, ("PENDING", None))
         instance = mapping.instance(node, realm_id=self._host())
         return instance.model_copy(update={"id": node.uuid, "state": state, "actions": actions})
 

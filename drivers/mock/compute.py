@@ -33,7 +33,8 @@ from deltacloud.state import Transaction
 
 from .base import MockBase
 from .catalogue import FAULT_REALMS, HARDWARE_PROFILES, REALMS, STATE_MACHINE
-from .state import next_id
+from .release import release_instance
+from .state import matches, next_id
 
 
 class _NotImplementedTest(DeltacloudError):
@@ -47,10 +48,6 @@ _FAULTS: dict[str, DeltacloudError] = {
     "502": BackendError("ProviderErrorMessage"),
     "504": BackendTimeout("ProviderTimeoutMessage"),
 }
-
-
-def _matches(record: dict[str, object], filters: Filters, names: tuple[str, ...]) -> bool:
-    return all(filters.get(n) in (None, "") or str(record.get(n)) == filters[n] for n in names)
 
 
 def _now() -> str:
@@ -90,7 +87,7 @@ class MockCompute(MockBase):
         user = self._authorize()
         owner = filters.get("owner_id")
         wanted = {**filters, "owner_id": user if owner == "self" else owner or ""}
-        records = [r for r in self._state().list("images") if _matches(r, wanted, ("id", "architecture", "owner_id"))]
+        records = [r for r in self._state().list("images") if matches(r, wanted, ("id", "architecture", "owner_id"))]
         records.sort(key=lambda r: (r.get("owner_id") or "", r.get("description") or ""))
         return [self._image(r) for r in records]
 
@@ -133,7 +130,7 @@ class MockCompute(MockBase):
         return [
             Instance.model_validate(r)
             for r in self._state().list("instances")
-            if _matches(r, wanted, ("id", "state", "realm_id", "owner_id"))
+            if matches(r, wanted, ("id", "state", "realm_id", "owner_id"))
         ]
 
     def instance(self, instance_id: str) -> Instance | None:
@@ -222,6 +219,7 @@ class MockCompute(MockBase):
             allowed = STATE_MACHINE.actions_from(record.get("state"))  # type: ignore[arg-type]
             if "destroy" not in allowed:
                 raise ActionNotAllowed(f"Instance '{instance_id}' is {record.get('state')}: cannot destroy", allowed)
+            release_instance(tx, instance_id)
             tx.delete("instances", instance_id)
             for nic_id in record.get("network_interface_ids") or []:  # type: ignore[union-attr]
                 tx.delete("network_interfaces", nic_id)
@@ -239,7 +237,7 @@ class MockCompute(MockBase):
 
     # -- keys -----------------------------------------------------------------------------
     def keys(self, filters: Filters) -> list[Key]:
-        return [Key.model_validate(r) for r in self._state().list("keys") if _matches(r, filters, ("id",))]
+        return [Key.model_validate(r) for r in self._state().list("keys") if matches(r, filters, ("id",))]
 
     def key(self, key_id: str) -> Key | None:
         record = self._state().get("keys", key_id)

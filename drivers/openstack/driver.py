@@ -9,23 +9,47 @@ the one realm).
 
 from typing import Any
 
-from deltacloud.capabilities import Capabilities
 from deltacloud.credentials import ProviderCredentials
 from deltacloud.driver import Filters
 from deltacloud.drivers.libcloud_adapter import addresses, introspection
 from deltacloud.drivers.libcloud_adapter.addresses import LibcloudFloatingIps
 from deltacloud.drivers.libcloud_adapter.errors import provider_errors
-from deltacloud.drivers.libcloud_adapter.storage import LibcloudStorage
+from deltacloud.drivers.libcloud_adapter.swift import SwiftStorage
 from deltacloud.errors import ValidationError
 from deltacloud.model import Instance, InstanceCreate, Realm
-from libcloud.compute.drivers.openstack import OpenStack_2_NodeDriver
-from libcloud.storage.drivers.cloudfiles import OpenStackSwiftStorageDriver
 
 from .connection import catalogue_region, keystone_arguments, target
 from .firewalls import SECURITY_GROUP_METHODS, SecurityGroupFirewalls
 
+#: Declared as data, so that loading the driver class imports no libcloud (listing drivers stays
+#: cheap); :func:`introspected` derives the same from libcloud's classes, and the test suite
+#: checks that the two agree.
+OFFERED: dict[str, set[str]] = {
+    "realms": {"index", "show"},
+    "hardware_profiles": {"index", "show"},
+    "images": {"index", "show", "create", "destroy"},
+    "instances": {"index", "show", "create", "start", "stop", "reboot", "destroy"},
+    "keys": {"index", "show", "create", "destroy"},
+    "storage_volumes": {"index", "show", "create", "destroy", "attach", "detach"},
+    "storage_snapshots": {"index", "show", "create", "destroy"},
+    "buckets": {"index", "show", "create", "destroy", "blob_show", "blob_create", "blob_destroy", "blob_metadata",
+                "blob_content"},
+    "addresses": {"index", "show", "create", "destroy", "associate", "disassociate"},
+    "firewalls": {"index", "show", "create", "destroy", "rule_create", "rule_destroy"},
+}
+FEATURES: dict[str, list[str]] = {
+    "instances": ["authentication_key", "authentication_password", "firewalls", "user_data", "user_name"],
+    "images": ["image_name"],
+    "keys": ["import_key"],
+    "storage_volumes": ["volume_name"],
+}
 
-def _capabilities() -> tuple[Capabilities, set[str]]:
+
+def introspected() -> tuple[dict[str, set[str]], dict[str, list[str]]]:
+    """What libcloud's OpenStack classes implement, with this provider's declarations by hand."""
+    from libcloud.compute.drivers.openstack import OpenStack_2_NodeDriver
+    from libcloud.storage.drivers.cloudfiles import OpenStackSwiftStorageDriver
+
     offered = introspection.introspect(compute=OpenStack_2_NodeDriver, storage=OpenStackSwiftStorageDriver)
     offered["realms"] = {"index", "show"}
     if all(introspection.implements(OpenStack_2_NodeDriver, m) for m in addresses.FLOATING_IP_METHODS):
@@ -34,20 +58,20 @@ def _capabilities() -> tuple[Capabilities, set[str]]:
         offered["firewalls"] = {"index", "show", "create", "destroy", "rule_create", "rule_destroy"}
     features = introspection.standard_features(OpenStack_2_NodeDriver)
     features["instances"] = sorted({*features["instances"], "firewalls"})
-    return introspection.build_capabilities(offered, features), offered["instances"]
+    return offered, features
 
 
-_CAPABILITIES, _INSTANCE_OPERATIONS = _capabilities()
-
-
-class OpenStackDriver(LibcloudFloatingIps, SecurityGroupFirewalls, LibcloudStorage):
+class OpenStackDriver(LibcloudFloatingIps, SecurityGroupFirewalls, SwiftStorage):
     name = "openstack"
     title = "Openstack"
-    capabilities = _CAPABILITIES
-    state_machine = introspection.state_machine(_INSTANCE_OPERATIONS)
+    capabilities = introspection.build_capabilities(OFFERED, FEATURES)
+    state_machine = introspection.state_machine(OFFERED["instances"])
     sdk_kinds = ("compute", "storage")
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
+        from libcloud.compute.drivers.openstack import OpenStack_2_NodeDriver
+        from libcloud.storage.drivers.cloudfiles import OpenStackSwiftStorageDriver
+
         found = target(self.context.provider, credentials)
         arguments = keystone_arguments(found, credentials, timeout)
         driver_class = OpenStack_2_NodeDriver if kind == "compute" else OpenStackSwiftStorageDriver

@@ -47,7 +47,8 @@ def summary(name: str, timings: list[float]) -> float:
     ordered = sorted(timings)
     median = statistics.median(ordered)
     p99 = ordered[int(len(ordered) * 0.99) - 1]
-    print(f"{name:32s} median {median * 1000:7.3f} ms   p99 {p99 * 1000:7.3f} ms   {1 / statistics.mean(ordered):8.0f} req/s")
+    rate = 1 / statistics.mean(ordered)
+    print(f"{name:32s} median {median * 1000:7.3f} ms   p99 {p99 * 1000:7.3f} ms   {rate:8.0f} req/s")
     return median
 
 

@@ -8,16 +8,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from . import routes_blobs, routes_forms, routes_metrics, routes_network, routes_storage
 from . import routes_compute as compute
 from . import routes_entry as entry
 from .middleware import ClassicMiddleware, facts
-from .operations import make_call, pick_format
-from .responses import empty, error_response
+from .operations import fail, make_call, pick_format
+from .responses import empty
 
 
 def _routes() -> list[Route]:
     r = Route
     return [
+        *routes_forms.ROUTES,
         r("/api", entry.entry_point, methods=["GET"]),
         r("/api/", entry.entry_point, methods=["GET"]),
         r("/api", entry.switch_driver, methods=["POST"]),
@@ -45,6 +47,10 @@ def _routes() -> list[Route]:
         r("/api/keys", compute.keys_create, methods=["POST"]),
         r("/api/keys/{id}", compute.keys_show, methods=["GET"]),
         r("/api/keys/{id}", compute.keys_destroy, methods=["DELETE"]),
+        *routes_storage.ROUTES,
+        *routes_blobs.ROUTES,
+        *routes_network.ROUTES,
+        *routes_metrics.ROUTES,
     ]
 
 
@@ -64,9 +70,8 @@ def _not_found(request: Request) -> DeltacloudError:
 
 def _error(request: Request, error: DeltacloudError, status: int | None = None) -> Response:
     info = facts(request.scope)
-    fmt = pick_format(info.formats, ("xml", "json")) or "xml"
-    call = make_call(request, fmt, dict(request.query_params))
-    return error_response(error, fmt, request.url.path, call.driver_name, call.provider, call.params, status)
+    fmt = pick_format(info.formats, ("xml", "json", "html")) or "xml"
+    return fail(make_call(request, fmt, dict(request.query_params)), error, status)
 
 
 async def http_exception(request: Request, exc: Exception) -> Response:

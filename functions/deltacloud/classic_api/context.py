@@ -1,35 +1,18 @@
 """Everything one classic-API request needs, resolved once: format, driver, provider, params."""
 
-import base64
-import binascii
-import socket
 from dataclasses import dataclass
 from functools import cached_property
 
 from deltacloud.capabilities import Capabilities
 from deltacloud.credentials import Tenant
 from deltacloud.driver import Driver
-from deltacloud.errors import AuthenticationFailure
+from deltacloud.http_auth import HOSTNAME as HOSTNAME  # re-exported: responses.py names the host in 401s
+from deltacloud.http_auth import basic_credentials as basic_credentials  # re-exported for existing callers
+from deltacloud.http_auth import identify_tenant
 from deltacloud.runtime import get_runtime
 from starlette.requests import Request
 
 API_VERSION = "1.1.3"
-HOSTNAME = socket.gethostname()
-
-
-def basic_credentials(header: str | None) -> tuple[str, str] | None:
-    """Decode ``Authorization: Basic``; tolerant of the trailing newline Ruby's encode64 adds."""
-    if not header:
-        return None
-    scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode("".join(token.split()), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    user, sep, password = decoded.partition(":")
-    return (user, password) if sep else None
 
 
 @dataclass
@@ -52,18 +35,7 @@ class Call:
         return "/".join((self.base, *parts))
 
     def _identify(self) -> Tenant | None:
-        runtime = get_runtime()
-        settings = runtime.settings
-        if settings.forced_user and settings.forced_password:
-            supplied: tuple[str, str] | None = (settings.forced_user, settings.forced_password)
-        else:
-            supplied = basic_credentials(self.request.headers.get("authorization"))
-        if supplied is None:
-            return None
-        tenant = runtime.credential_store.authenticate(*supplied)
-        if tenant is None:
-            raise AuthenticationFailure()
-        return tenant
+        return identify_tenant(self.request.headers.get("authorization"))
 
     @cached_property
     def driver(self) -> Driver:

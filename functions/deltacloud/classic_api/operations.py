@@ -10,9 +10,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from deltacloud.errors import DeltacloudError, MissingParameter, NotSupported, ValidationError
 from deltacloud.metering import meter_call, outcome_of
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from . import pages
 from .context import Call
 from .middleware import RequestFacts, facts
 from .responses import empty, error_response
@@ -27,14 +29,14 @@ def pick_format(accepted: list[str], offered: Iterable[str]) -> str | None:
     return next((fmt for fmt in accepted if fmt in offered), None)
 
 
-async def collect_params(request: Request, matrix: dict[str, dict[str, str]]) -> dict[str, str]:
+async def collect_params(request: Request, matrix: dict[str, dict[str, str]], read_form: bool = True) -> dict[str, str]:
     """Query, form fields, matrix parameters of the last segment, and path parameters, merged."""
     params: dict[str, str] = dict(request.query_params)
     if request.method == "POST":
         last = request.url.path.rstrip("/").rsplit("/", 1)[-1]
         params.update(matrix.get(last, {}))
     content_type = request.headers.get("content-type", "")
-    if request.method in ("POST", "PUT") and content_type.startswith(
+    if read_form and request.method in ("POST", "PUT") and content_type.startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
         form = await request.form()
@@ -50,6 +52,8 @@ def make_call(request: Request, fmt: str, params: dict[str, str]) -> Call:
 
 
 def fail(call: Call, error: DeltacloudError, status: int | None = None) -> Response:
+    if call.fmt == "html":
+        return pages.error_page(call, error, status)
     return error_response(error, call.fmt, call.request.url.path, call.driver_name, call.provider,
                           call.params, status)
 
@@ -60,9 +64,19 @@ def operation(
     *,
     required: tuple[str, ...] = (),
     capability: str | None = None,
-    formats: tuple[str, ...] = ("xml", "json"),
+    needs: str | None = None,
+    formats: tuple[str, ...] = ("xml", "json", "html"),
+    raw_body: bool = False,
 ) -> Callable[[Handler], Endpoint]:
-    """Wrap a handler of ``collection``'s operation ``name`` with the checks every operation has."""
+    """Wrap a handler of ``collection``'s operation ``name`` with the checks every operation has.
+
+    ``needs``: the operation the driver must support when it is not ``name`` itself (an HTML form
+    page needs the operation its form performs).
+
+    ``raw_body``: the handler streams the request body itself (blob uploads) instead of getting it
+    parsed as a form; it always runs in a worker thread, from where it pulls the body's chunks.
+    """
+    supported_by = needs or name
 
     def wrap(handler: Handler) -> Endpoint:
         async def endpoint(request: Request) -> Response:
@@ -71,10 +85,11 @@ def operation(
             if fmt is None:
                 return empty(406)
             try:
-                params = await collect_params(request, info.matrix)
-            except (ValueError, KeyError) as error:  # a malformed form body
+                params = await collect_params(request, info.matrix, read_form=not raw_body)
+            except (ValueError, KeyError, HTTPException) as error:  # a malformed form or multipart body
                 call = make_call(request, fmt, {})
-                return fail(call, ValidationError(f"Malformed request body: {error}"))
+                detail = error.detail if isinstance(error, HTTPException) else error
+                return fail(call, ValidationError(f"Malformed request body: {detail}"))
             call = make_call(request, fmt, params)
             response = await _run(call, handler, request)
             meter_call("deltacloud", f"{collection or 'api'}.{name}", call.driver_name, call.tenant_id,
@@ -83,16 +98,18 @@ def operation(
 
         async def _run(call: Call, handler: Handler, request: Request) -> Response:
             try:
-                if collection is not None and not call.capabilities.supports(collection, name):
-                    raise NotSupported(capability or _capability_name(collection, name))
+                if collection is not None and not call.capabilities.supports(collection, supported_by):
+                    raise NotSupported(capability or _capability_name(collection, supported_by))
                 missing = [p for p in required if p not in call.params]
                 if missing:
                     present = [p for p in call.params if p not in request.path_params and p != "format"]
                     raise MissingParameter(missing[0], present)
-                if "aws.event" in request.scope:
+                if "aws.event" in request.scope and not raw_body:
                     # A Lambda container serves one event at a time: the thread hop buys nothing there.
-                    return handler(call)
-                return await run_in_threadpool(handler, call)
+                    response = handler(call)
+                else:
+                    response = await run_in_threadpool(handler, call)
+                return pages.after_form_post(call, response) if call.fmt == "html" else response
             except DeltacloudError as error:
                 return fail(call, error)
             except Exception:  # a bug of ours must still answer in the API's format, without a trace

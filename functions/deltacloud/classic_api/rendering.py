@@ -6,6 +6,7 @@ from typing import Any, Generic, TypeVar
 
 from starlette.responses import Response
 
+from . import pages
 from .context import Call
 from .responses import document, json_document
 from .xml import XmlWriter
@@ -15,7 +16,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Renderer(Generic[T]):
-    """How one kind of resource looks in XML and JSON."""
+    """How one kind of resource looks in XML and JSON; its HTML page is built from the JSON."""
 
     singular: str
     plural: str
@@ -27,6 +28,11 @@ def render_one(call: Call, renderer: Renderer[T], item: T, status: int = 200,
                headers: dict[str, str] | None = None) -> Response:
     if call.fmt == "json":
         return json_document({renderer.singular: renderer.json(call, item)}, status, headers)
+    if call.fmt == "html":
+        data = renderer.json(call, item)
+        if call.request.method not in ("GET", "HEAD"):  # a form post: show what it made or changed
+            return pages.redirect(call, data.get("href") or call.url(renderer.plural))
+        return pages.member(call, renderer.singular, renderer.plural, data, status, headers)
     out = XmlWriter(declaration=True)
     renderer.xml(out, call, item)
     return document(str(out), "xml", status, headers)
@@ -35,6 +41,10 @@ def render_one(call: Call, renderer: Renderer[T], item: T, status: int = 200,
 def render_many(call: Call, renderer: Renderer[T], items: Sequence[T], status: int = 200) -> Response:
     if call.fmt == "json":
         return json_document({renderer.plural: [renderer.json(call, item) for item in items]}, status)
+    if call.fmt == "html":
+        if call.request.method not in ("GET", "HEAD"):  # several instances launched by one form
+            return pages.redirect(call, call.url(renderer.plural))
+        return pages.listing(call, renderer.singular, renderer.plural, [renderer.json(call, i) for i in items], status)
     out = XmlWriter(declaration=True).open(renderer.plural)
     for item in items:
         renderer.xml(out, call, item)

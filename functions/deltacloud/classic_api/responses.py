@@ -34,14 +34,10 @@ def error_response(
     error: DeltacloudError, fmt: str, url: str, driver: str, provider: str | None, params: dict[str, str],
     status: int | None = None,
 ) -> Response:
-    """The error document of spec §9 in the negotiated format (XML unless JSON was asked for)."""
+    """The error document of spec §9 in XML or JSON (the HTML page is :func:`pages.error_page`)."""
     code = status or error.status
-    headers: dict[str, str] = {}
-    if code == 401:
-        headers["WWW-Authenticate"] = f'Basic realm="{driver}-deltacloud@{HOSTNAME}"'
-    if code == 412 and hasattr(error, "capability"):
-        headers["Expect"] = error.capability
-    message = error.message if status is None or status == error.status else _generic(code, error)
+    headers = error_headers(error, code, driver)
+    message = error_message(error, status)
     if fmt == "json":
         body = {"code": code, "message": message, "error": type(error).__name__}
         return json_document(body, code, headers)
@@ -54,6 +50,22 @@ def error_response(
         out.cdata("param", value, {"name": name})
     out.close("request").close("error")
     return document(str(out), "xml", code, headers)
+
+
+def error_headers(error: DeltacloudError, code: int, driver: str) -> dict[str, str]:
+    """``WWW-Authenticate`` with a 401 (so browsers ask for credentials), ``Expect`` with a 412."""
+    headers: dict[str, str] = {}
+    if code == 401:
+        headers["WWW-Authenticate"] = f'Basic realm="{driver}-deltacloud@{HOSTNAME}"'
+    if code == 412 and hasattr(error, "capability"):
+        headers["Expect"] = error.capability
+    return headers
+
+
+def error_message(error: DeltacloudError, status: int | None) -> str:
+    """The error's own message, or the generic one of ``status`` when that overrides the error's."""
+    code = status or error.status
+    return error.message if status is None or status == error.status else _generic(code, error)
 
 
 def _generic(code: int, error: DeltacloudError) -> str:

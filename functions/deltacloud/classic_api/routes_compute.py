@@ -1,13 +1,13 @@
 """Routes of realms, hardware profiles, images, instances, instance states and keys (spec §7.2-7.7)."""
 
 import re
-from typing import TypeVar
 
 from deltacloud.errors import Forbidden, NotFound, ValidationError
 from deltacloud.lifecycle import perform_instance_action
 from deltacloud.model import InstanceCreate
 from starlette.responses import Response
 
+from . import pages
 from .context import Call
 from .operations import operation
 from .render_compute import (
@@ -22,21 +22,12 @@ from .render_compute import (
 )
 from .rendering import render_many, render_one
 from .responses import document, empty, json_document
+from .routes_common import filters as _filters
+from .routes_common import found as _found
 from .xml import XmlWriter
 
-T = TypeVar("T")
 HWP_PROPERTIES = ("cpu", "memory", "storage", "architecture", "root_type")
 _FIREWALL_PARAM = re.compile(r"firewalls\d+$")
-
-
-def _filters(call: Call) -> dict[str, str]:
-    return {k: v for k, v in call.params.items() if k not in ("format", "force_auth")}
-
-
-def _found(item: T | None) -> T:
-    if item is None:
-        raise NotFound()
-    return item
 
 
 # -- realms -------------------------------------------------------------------------------
@@ -176,6 +167,11 @@ def instances_run(call: Call) -> Response:
     if call.fmt == "json":
         return json_document({"instance": {"id": result.id, "public_address": result.public_address,
                                            "command": result.command, "output": result.output}})
+    if call.fmt == "html":
+        return pages.details(call, f"Output of {result.command}", {
+            "instance": {"id": result.id, "href": call.url("instances", result.id)},
+            "public_address": result.public_address, "output": result.output,
+        }, back=call.url("instances", result.id))
     out = XmlWriter(declaration=True).open("instance", {"href": call.url("instances", result.id), "id": result.id})
     out.leaf("public_address", result.public_address).leaf("command", result.command).leaf("output", result.output)
     return document(str(out.close("instance")), "xml")
@@ -189,6 +185,11 @@ def instance_states(call: Call) -> Response:
         raise NotFound()
     if call.fmt == "json":
         return json_document(states_json(machine))
+    if call.fmt == "html":
+        return pages.details(call, "Instance states", {
+            state["name"]: [f"{t.get('action') or 'automatically'} → {t['to']}" for t in state["transitions"]]
+            for state in states_json(machine)
+        })
     return document(states_xml(machine), "xml")
 
 

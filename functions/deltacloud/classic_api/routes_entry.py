@@ -9,6 +9,7 @@ from deltacloud.registry import driver_names, load_driver
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from . import pages
 from .context import API_VERSION, Call
 from .middleware import facts
 from .operations import operation
@@ -24,6 +25,8 @@ def entry_point(call: Call) -> Response:
             call.driver.check_credentials()
         except AuthenticationFailure:
             raise AuthenticationFailure("Authentication failed") from None
+    if call.fmt == "html":
+        return pages.entry(call)
     caps = call.capabilities
     collections = caps.listed_collections()
     if call.fmt == "json":

@@ -1,53 +1,15 @@
-"""``deltacloud`` command: serve locally, invoke a function's handler on an event, reset state."""
+"""``deltacloud`` command: serve locally, invoke a function's handler on an event, reset state,
+register tenants, summarise metered usage."""
 
 import argparse
-import contextlib
 import json
 import os
 import sys
-import uuid
 from pathlib import Path
-from typing import Any
 
-#: Lambda function name -> its handler, as template.yaml declares them
-FUNCTIONS: dict[str, str] = {
-    "deltacloud": "classic_api.handler:handler",
-    "cimi": "cimi_api.handler:handler",
-    "ec2": "ec2_api.handler:handler",
-    "automation": "automation.handler:handler",
-    "authorizer": "authorizer.handler:handler",
-}
-
-
-class LocalLambdaContext:
-    """The attributes of Lambda's context object that handlers and Powertools read."""
-
-    def __init__(self, function_name: str) -> None:
-        self.function_name = function_name
-        self.function_version = "$LATEST"
-        self.memory_limit_in_mb = 512
-        self.aws_request_id = str(uuid.uuid4())
-        self.invoked_function_arn = f"arn:aws:lambda:local:000000000000:function:{function_name}"
-        self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = "local"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
-
-
-def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
-    """Run a function's real handler on an event, as ``sam local invoke`` would."""
-    import importlib
-
-    target = FUNCTIONS.get(function)
-    if target is None:
-        raise SystemExit(f"unknown function {function!r} (functions: {', '.join(FUNCTIONS)})")
-    module_name, _, attribute = target.partition(":")
-    # Like `sam local invoke`: the function's own output (logs, metrics) goes to stderr, the
-    # response alone to stdout. Loggers bind their stream at import, so import under the redirect.
-    with contextlib.redirect_stdout(sys.stderr):
-        handler = getattr(importlib.import_module(module_name), attribute)
-        return handler(event, LocalLambdaContext(function))
+# re-exported: tests and benchmarks call a function's handler the way `deltacloud invoke` does
+from .local_invoke import LocalLambdaContext as LocalLambdaContext
+from .local_invoke import invoke as invoke
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -62,8 +24,20 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 def _invoke(args: argparse.Namespace) -> None:
-    event = json.loads(Path(args.event).read_text())
-    print(json.dumps(invoke(args.function, event), indent=2))
+    from .local_invoke import UnknownFunction, lambda_error, run_event
+
+    try:
+        event = json.loads(Path(args.event).read_text())
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"cannot read the event {args.event}: {error}") from None
+    try:
+        invocation = run_event(args.function, event, Path(args.template) if args.template else None)
+    except (UnknownFunction, FileNotFoundError) as error:
+        raise SystemExit(str(error)) from None
+    if invocation.error is not None:
+        print(json.dumps(lambda_error(invocation.error), indent=2))
+        raise SystemExit(1)
+    print(json.dumps(invocation.result, indent=2))
 
 
 def _reset(args: argparse.Namespace) -> None:
@@ -71,6 +45,78 @@ def _reset(args: argparse.Namespace) -> None:
 
     get_runtime().state_store.clear("")
     print(f"state under {os.environ['DELTACLOUD_DATA_DIR']} reset; the mock cloud reseeds on next use")
+
+
+def _register(args: argparse.Namespace) -> None:
+    from .config import Settings
+    from .tenants import parse_credentials, register_tenant
+
+    secret = sys.stdin.readline().rstrip("\n") if args.secret == "-" else args.secret
+    settings = Settings.from_env()
+    try:
+        registration = register_tenant(
+            args.store or ("secretsmanager" if settings.credentials == "secretsmanager" else "local"),
+            args.tenant, secret, driver=args.driver, provider=args.provider,
+            credentials=parse_credentials(args.credential), api_key=args.api_key, usage_plan_id=args.usage_plan_id,
+            data_dir=settings.data_dir, secret_prefix=args.secret_prefix or settings.secret_prefix,
+        )
+    except ValueError as error:
+        raise SystemExit(f"deltacloud tenant register: {error}") from None
+    print(registration.describe())
+
+
+def _usage(args: argparse.Namespace) -> None:
+    from datetime import UTC, datetime
+
+    from . import usage
+
+    try:
+        start = usage.parse_time(args.start) if args.start else None
+        end = usage.parse_time(args.end) if args.end else None
+        if args.log_group:
+            end = end or datetime.now(UTC)
+            start = start or usage.month_start(end)
+            lines = usage.log_group_lines(args.log_group, start, end)
+        else:
+            path = Path(args.log) if args.log else Path(os.environ["DELTACLOUD_DATA_DIR"]) / "metering.log"
+            if not path.is_file():
+                raise SystemExit(f"no metering log at {path}")
+            lines = usage.log_file_lines(path)
+        summary = usage.summarise(lines, start, end)
+    except ValueError as error:
+        raise SystemExit(f"deltacloud usage: {error}") from None
+    print(usage.render_json(summary) if args.json else usage.render_table(summary))
+    if summary.skipped and not args.json:
+        print(f"({summary.skipped} lines were not metering records)", file=sys.stderr)
+
+
+def _add_tenant_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    tenant = commands.add_parser("tenant", help="manage tenants").add_subparsers(dest="tenant_command", required=True)
+    register = tenant.add_parser("register", help="register a tenant (and its provider credentials)")
+    register.add_argument("tenant", help="tenant id, also its EC2 access key id")
+    register.add_argument("--secret", help="its password / SigV4 secret key ('-': read a line from stdin); "
+                          "may be left out when updating a tenant")
+    register.add_argument("--driver", help="driver the credentials are for")
+    register.add_argument("--provider", help="provider the credentials are for (default: any)")
+    register.add_argument("--credential", action="append", default=[], metavar="NAME=VALUE",
+                          help="a provider credential, e.g. username=... (repeat)")
+    register.add_argument("--api-key", help="value of its usage-plan API key (default: kept, or a new random one)")
+    register.add_argument("--usage-plan-id", help="also create the API key in API Gateway and add it to this plan")
+    register.add_argument("--store", choices=["local", "secretsmanager"],
+                          help="where (default: per DELTACLOUD_CREDENTIALS, else local)")
+    register.add_argument("--secret-prefix", help="Secrets Manager name prefix (DELTACLOUD_SECRET_PREFIX)")
+    register.set_defaults(run=_register)
+
+
+def _add_usage_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    usage = commands.add_parser("usage", help="calls per tenant and operation, by outcome (from metering records)")
+    source = usage.add_mutually_exclusive_group()
+    source.add_argument("--log", help="a metering log file (default: <data dir>/metering.log)")
+    source.add_argument("--log-group", action="append", help="a CloudWatch Logs group (repeat for several)")
+    usage.add_argument("--start", help="from (ISO 8601; log groups default to the start of this month)")
+    usage.add_argument("--end", help="until, exclusive (ISO 8601; log groups default to now)")
+    usage.add_argument("--json", action="store_true", help="machine-readable output")
+    usage.set_defaults(run=_usage)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -84,13 +130,17 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.set_defaults(run=_serve)
 
-    run = commands.add_parser("invoke", help="run a Lambda function's handler on an event file")
-    run.add_argument("function", choices=sorted(FUNCTIONS))
-    run.add_argument("event", help="path of an API Gateway / EventBridge event JSON file")
+    run = commands.add_parser("invoke", help="run a function's handler (as template.yaml names it) on an event file")
+    run.add_argument("function", help="logical id in template.yaml (DeltacloudFunction) or short name (deltacloud)")
+    run.add_argument("event", help="path of an API Gateway / authorizer / EventBridge / Scheduler event JSON file")
+    run.add_argument("--template", help="the SAM template (default: template.yaml here or above)")
     run.set_defaults(run=_invoke)
 
     reset = commands.add_parser("reset", help="forget all local state (the mock cloud returns to its seed)")
     reset.set_defaults(run=_reset)
+
+    _add_tenant_commands(commands)
+    _add_usage_command(commands)
 
     args = parser.parse_args(argv)
     if args.data_dir:

@@ -67,6 +67,11 @@ class CredentialStore(ABC):
     def provider_credentials(self, tenant: Tenant, driver: str, provider: str | None) -> ProviderCredentials | None:
         """The credentials ``tenant`` uses for ``driver`` at ``provider``; None when it has none."""
 
+    def usage_plan_key(self, tenant: Tenant) -> str | None:
+        """The value of the tenant's API Gateway usage-plan key (what its calls are metered and
+        throttled by); None when the store keeps none."""
+        return None
+
 
 class PassThroughStore(CredentialStore):
     """HTTP Basic carries the provider credentials; the cloud itself decides if they're good."""
@@ -93,12 +98,14 @@ def lookup_provider_credentials(
 #: the documented demo tenant of a fresh local install: it drives the mock cloud
 DEMO_TENANT: dict[str, Any] = {
     "secret": "mockpassword",
+    "api_key": "mockuser-demo-usage-plan-key",
     "credentials": {"mock": {"default": {"username": "mockuser", "password": "mockpassword"}}},
 }
 
 
 class LocalCredentialStore(CredentialStore):
-    """Tenants in a JSON file: ``{"tenants": {id: {"secret": s, "credentials": {driver: {provider: {...}}}}}}``.
+    """Tenants in a JSON file: ``{"tenants": {id: {"secret": s, "api_key": k, "credentials": {...}}}}``
+    where credentials are ``{driver: {provider or "default": {name: value}}}``.
 
     The tenant id doubles as its access key id for the EC2 front-end. A new file starts with the
     demo tenant ``mockuser`` / ``mockpassword``.
@@ -138,9 +145,12 @@ class LocalCredentialStore(CredentialStore):
         entry = self._tenants().get(tenant.id) or {}
         return lookup_provider_credentials(entry.get("credentials", {}), driver, provider)
 
+    def usage_plan_key(self, tenant: Tenant) -> str | None:
+        return (self._tenants().get(tenant.id) or {}).get("api_key")
+
     def register(
         self, tenant: str, secret: str | None, driver: str | None = None, provider: str | None = None,
-        credentials: Mapping[str, str] | None = None,
+        credentials: Mapping[str, str] | None = None, api_key: str | None = None,
     ) -> None:
         """Create or update a tenant and, optionally, its credentials for one driver/provider."""
         data = json.loads(self.path.read_text())
@@ -149,6 +159,8 @@ class LocalCredentialStore(CredentialStore):
             entry["secret"] = secret
         if not entry.get("secret"):
             raise ValueError(f"tenant {tenant!r} needs a secret")
+        if api_key is not None:
+            entry["api_key"] = api_key
         if driver is not None and credentials is not None:
             entry.setdefault("credentials", {}).setdefault(driver, {})[provider or "default"] = dict(credentials)
         self._write(data)

@@ -340,6 +340,13 @@ class Driver:
     def blob_content(self, bucket_id: str, blob_id: str) -> Iterator[bytes]:
         raise NotSupported("blob")
 
+    def blob_download_url(self, bucket_id: str, blob_id: str) -> str | None:
+        """A time-limited URL the client can download the blob from directly, when the cloud offers one.
+
+        Lets a front-end redirect large downloads (a Lambda response carries at most 6 MB); None: stream.
+        """
+        return None
+
     # -- network --------------------------------------------------------------------------
     def addresses(self, filters: Filters) -> list[Address]:
         raise NotSupported("addresses")

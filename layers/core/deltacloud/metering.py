@@ -6,6 +6,7 @@ from. In Lambda the record goes to stdout (CloudWatch Logs turns it into metrics
 appended to ``<data dir>/metering.log``, the file ``deltacloud usage`` reads.
 """
 
+import contextlib
 import json
 import os
 import threading
@@ -52,11 +53,9 @@ def meter_call(frontend: str, operation: str, driver: str, tenant: str | None, o
     data_dir = os.environ.get("DELTACLOUD_DATA_DIR")
     if not data_dir:
         return
-    with _lock:
-        try:
-            _log_file(data_dir).write(line + "\n")
-        except OSError:
-            pass  # metering must never fail a request; the Lambda path has no such failure mode
+    # metering must never fail a request; the Lambda path has no such failure mode
+    with _lock, contextlib.suppress(OSError):
+        _log_file(data_dir).write(line + "\n")
 
 
 @cache

@@ -4,15 +4,19 @@ Built lazily on first use and kept for the life of the process (a Lambda contain
 local server), so nothing is opened twice and nothing is opened by a bare import.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from .config import Settings
 from .credentials import CredentialStore, LocalCredentialStore, PassThroughStore, Tenant
-from .driver import Driver, DriverContext
-from .registry import load_driver
 from .state import StateStore, open_state_store
+
+if TYPE_CHECKING:
+    from .driver import Driver
 
 
 @dataclass
@@ -23,6 +27,10 @@ class Runtime:
 
     def driver(self, name: str, provider: str | None, identify: Callable[[], Tenant | None]) -> Driver:
         """A driver bound to one request; UnknownDriver / UnknownProvider for bad names."""
+        # imported with the first driver, not with the runtime: the authorizer needs only the stores
+        from .driver import DriverContext
+        from .registry import load_driver
+
         driver_class = load_driver(name)
         driver_class.check_provider(provider)
         context = DriverContext(name, provider, self.credential_store, self.state_store, identify)
@@ -34,7 +42,11 @@ def _credential_store(settings: Settings) -> CredentialStore:
         return PassThroughStore()
     if settings.credentials == "local":
         return LocalCredentialStore(settings.data_dir / "credentials.json")
-    raise ValueError(f"unknown credential store {settings.credentials!r} (local or passthrough)")
+    if settings.credentials == "secretsmanager":
+        from .secrets_store import SecretsManagerStore  # only deployments pay for its import
+
+        return SecretsManagerStore(settings.secret_prefix)
+    raise ValueError(f"unknown credential store {settings.credentials!r} (local, passthrough or secretsmanager)")
 
 
 def _state_store(settings: Settings) -> StateStore:

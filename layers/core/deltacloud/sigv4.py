@@ -34,6 +34,7 @@ __all__ = [
     "SignedRequest",
     "UnknownAccessKey",
     "VerifiedSignature",
+    "claimed_access_key",
     "verify",
 ]
 
@@ -179,6 +180,21 @@ def verify(
         signed_headers=tuple(claim.signed_headers.split(";")),
         timestamp=claim.timestamp,
     )
+
+
+def claimed_access_key(
+    request: SignedRequest, now: datetime | None = None, max_age: timedelta = timedelta(minutes=15)
+) -> str:
+    """The access key id a request claims to be signed with, after checking the claim's form and
+    freshness but NOT the signature (raises a ``SignatureError`` subclass like :func:`verify`).
+
+    For a caller that never sees the body, which the signature covers (an API Gateway REQUEST
+    authorizer): whoever receives the body must still :func:`verify` the request.
+    """
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    claim = _parse_claim(headers, dict(_parse_query(request.query_string)), request.body)
+    _check_freshness(claim, now or datetime.now(UTC), max_age)
+    return claim.access_key_id
 
 
 def _parse_claim(headers: Mapping[str, str], params: Mapping[str, str], body: bytes) -> _Claim:

@@ -16,6 +16,8 @@ class StorageVolume(Resource):
     instance_id: str | None = None
     device: str | None = None
     actions: list[str] = Field(default_factory=list)
+    #: the cloud's tags (e.g. EBS); the automation function snapshots volumes by tag
+    tags: dict[str, str] = Field(default_factory=dict)
 
 
 class StorageVolumeCreate(Model):

@@ -1,8 +1,8 @@
 """Persistence: the StateStore interface and its implementations."""
 
-from .base import Json, Record, ScopedState, StateStore, Transaction
+from .base import EXPIRES_AT, Json, Record, ScopedState, StateStore, Transaction
 
-__all__ = ["Json", "Record", "ScopedState", "StateStore", "Transaction", "open_state_store"]
+__all__ = ["EXPIRES_AT", "Json", "Record", "ScopedState", "StateStore", "Transaction", "open_state_store"]
 
 
 def open_state_store(kind: str, location: str) -> StateStore:
@@ -13,4 +13,8 @@ def open_state_store(kind: str, location: str) -> StateStore:
         from .sqlite import SqliteStateStore
 
         return SqliteStateStore(Path(location))
-    raise ValueError(f"unknown state store {kind!r}")
+    if kind == "dynamodb":
+        from .dynamodb import DynamoStateStore
+
+        return DynamoStateStore(location)
+    raise ValueError(f"unknown state store {kind!r} (sqlite or dynamodb)")

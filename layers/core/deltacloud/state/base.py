@@ -18,6 +18,10 @@ Json = dict[str, Any]
 Address = tuple[str, str]  # (namespace, key)
 T = TypeVar("T")
 
+#: A record whose value has this top-level field (epoch seconds) may be dropped by the store after
+#: that time (DynamoDB's TTL; SQLite keeps it). Expiry is lazy: readers still check the field.
+EXPIRES_AT = "expires_at"
+
 
 @dataclass(frozen=True)
 class Record:

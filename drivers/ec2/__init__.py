@@ -1,0 +1,3 @@
+from .driver import EC2Driver
+
+__all__ = ["EC2Driver"]

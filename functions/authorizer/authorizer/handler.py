@@ -1,0 +1,37 @@
+"""AWS Lambda entry point of the tenant authorizer (REQUEST type, results not cached).
+
+HTTP Basic or SigV4 -> tenant (see :mod:`.identity`), then the tenant's usage-plan key from the same
+CredentialStore (Secrets Manager when deployed) -> Allow (see :mod:`.policy`). No credentials, wrong
+ones, an unknown tenant or a bad signature -> 401. A tenant without a usage-plan key -> Deny (403):
+its calls could be neither metered nor throttled. The log names the tenant and the scheme, never a
+header, secret or signature; a failing credential store is a function error (API Gateway: 500).
+"""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from deltacloud.runtime import get_runtime
+
+from .identity import identify
+from .policy import Unauthorized, allow, deny
+
+logger = Logger(service="deltacloud-authorizer")
+
+
+@logger.inject_lambda_context(log_event=False, clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    store = get_runtime().credential_store
+    identity = identify(event, store)
+    method_arn = str(event.get("methodArn") or "")
+    logger.append_keys(scheme=identity.scheme, path=event.get("path"), method=event.get("httpMethod"))
+    if identity.tenant is None:
+        logger.info("request rejected", extra={"reason": identity.reason})
+        raise Unauthorized()
+    tenant = identity.tenant.id
+    usage_key = store.usage_plan_key(identity.tenant)
+    if not usage_key:
+        logger.warning("tenant has no usage-plan key: denied (register one with `deltacloud tenant register`)",
+                       extra={"tenant": tenant})
+        return deny(tenant, method_arn)
+    logger.info("request allowed", extra={"tenant": tenant})
+    return allow(tenant, usage_key, method_arn, identity.scheme)

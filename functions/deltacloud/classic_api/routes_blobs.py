@@ -1,0 +1,171 @@
+"""Routes of buckets and blobs (spec §7.10): uploads and downloads stream, never held whole in memory."""
+
+from collections.abc import Iterator
+from typing import BinaryIO
+from urllib.parse import quote
+
+from deltacloud.errors import MissingParameter
+from deltacloud.model import Blob
+from starlette.datastructures import UploadFile
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from . import blob_meta
+from .body_stream import request_chunks, request_form
+from .context import Call
+from .negotiation import FORMATS
+from .operations import operation
+from .render_storage import BLOB, BUCKET, BlobView
+from .rendering import render_many, render_one
+from .responses import empty
+from .routes_common import filters, found, optional
+
+#: blobs up to this size have their content embedded in their JSON document (the original always did)
+EMBED_LIMIT = 64 * 1024
+#: bytes per read of a multipart upload's spooled file
+CHUNK_SIZE = 1024 * 1024
+#: HEAD and the metadata update answer with headers only: XML and JSON clients alone (spec §2.2)
+HEADERS_ONLY = ("xml", "json")
+
+
+# -- buckets ------------------------------------------------------------------------------
+@operation("buckets", "index")
+def buckets_index(call: Call) -> Response:
+    return render_many(call, BUCKET, call.driver.buckets(filters(call)))
+
+
+@operation("buckets", "show")
+def buckets_show(call: Call) -> Response:
+    return render_one(call, BUCKET, found(call.driver.bucket(call.params["id"])))
+
+
+@operation("buckets", "create", required=("name",))
+def buckets_create(call: Call) -> Response:
+    location = optional(call, "location") or optional(call, "bucket_location")
+    bucket = call.driver.create_bucket(call.params["name"], location)
+    return render_one(call, BUCKET, bucket, 201, {"Location": call.url("buckets", bucket.id)})
+
+
+@operation("buckets", "destroy", capability="delete_bucket")
+def buckets_destroy(call: Call) -> Response:
+    call.driver.destroy_bucket(call.params["id"])
+    return empty(204)
+
+
+# -- blobs --------------------------------------------------------------------------------
+def _view(call: Call, blob: Blob) -> BlobView:
+    """Small text blobs carry their content in JSON; large or binary ones leave it to ``/content``."""
+    if call.fmt != "json" or blob.content_length > EMBED_LIMIT:
+        return BlobView(blob)
+    content = b"".join(call.driver.blob_content(blob.bucket_id, blob.id))
+    try:
+        return BlobView(blob, content.decode("utf-8"))
+    except UnicodeDecodeError:
+        return BlobView(blob)
+
+
+@operation("buckets", "blob_show", capability="blob")
+def blobs_show(call: Call) -> Response:
+    blob = found(call.driver.blob(call.params["id"], call.params["blob_id"]))
+    return render_one(call, BLOB, _view(call, blob))
+
+
+@operation("buckets", "blob_create", capability="create_blob", raw_body=True)
+def blobs_put(call: Call) -> Response:
+    """``PUT``: the body is the content, streamed into the driver as it arrives (200, as the original)."""
+    metadata = blob_meta.from_headers(call.request.headers.items())  # refused before any byte is read
+    content_type = call.request.headers.get("content-type", "")
+    blob = call.driver.create_blob(call.params["id"], call.params["blob_id"], request_chunks(call.request),
+                                   content_type, metadata)
+    return render_one(call, BLOB, _view(call, blob), 200)
+
+
+def _file_chunks(file: BinaryIO) -> Iterator[bytes]:
+    while chunk := file.read(CHUNK_SIZE):
+        yield chunk
+
+
+@operation("buckets", "blob_create", capability="create_blob", raw_body=True)
+def blobs_post(call: Call) -> Response:
+    """Multipart form ``POST`` (201): ``blob_id``, ``blob_data`` and ``meta_params`` / ``meta_name<i>`` pairs."""
+    form = request_form(call.request)
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    for name in ("blob_id", "blob_data"):
+        if name not in form:
+            raise MissingParameter(name, list(form.keys()))
+    metadata = blob_meta.from_form(fields)
+    data = form["blob_data"]
+    if isinstance(data, UploadFile):
+        content, content_type = _file_chunks(data.file), data.content_type or "application/octet-stream"
+    else:
+        content, content_type = iter([data.encode()]), "text/plain"
+    blob = call.driver.create_blob(call.params["id"], fields["blob_id"], content, content_type, metadata)
+    return render_one(call, BLOB, _view(call, blob), 201)
+
+
+def _metadata_response(blob: Blob) -> Response:
+    response = empty(204)
+    response.raw_headers.extend(blob_meta.raw_headers(blob.user_metadata))
+    return response
+
+
+@operation("buckets", "blob_metadata", capability="blob_metadata", formats=HEADERS_ONLY)
+def blobs_head(call: Call) -> Response:
+    """``HEAD``: existence and user metadata, as ``X-Deltacloud-Blobmeta-*`` headers (204)."""
+    blob = found(call.driver.blob(call.params["id"], call.params["blob_id"]))
+    return _metadata_response(blob)
+
+
+@operation("buckets", "blob_update_metadata", capability="update_blob_metadata", formats=HEADERS_ONLY)
+def blobs_update_metadata(call: Call) -> Response:
+    """``POST`` with metadata headers: they replace the blob's metadata and are echoed back (204)."""
+    metadata = blob_meta.from_headers(call.request.headers.items())
+    blob = call.driver.update_blob_metadata(call.params["id"], call.params["blob_id"], metadata)
+    return _metadata_response(blob)
+
+
+@operation("buckets", "blob_destroy", capability="delete_blob")
+def blobs_destroy(call: Call) -> Response:
+    call.driver.destroy_blob(call.params["id"], call.params["blob_id"])
+    return empty(204)
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment; filename=...`` that survives any blob id (RFC 6266 ``filename*`` beyond ASCII)."""
+    if filename.isascii() and filename.isprintable():
+        escaped = filename.replace("\\", "\\\\").replace('"', '\\"')
+        return f'attachment; filename="{escaped}"'
+    return f"attachment; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+@operation("buckets", "blob_content", capability="blob", formats=FORMATS)
+def blobs_content(call: Call) -> Response:
+    """The raw content, streamed from the driver with its type and length; no ETag (never hashed)."""
+    bucket_id, blob_id = call.params["id"], call.params["blob_id"]
+    blob = found(call.driver.blob(bucket_id, blob_id))
+    headers = {
+        # exactly the stored type: a media_type argument would get "; charset=utf-8" appended to text types
+        "Content-Type": blob.content_type or "application/octet-stream",
+        "Content-Length": str(blob.content_length),
+        "Content-Disposition": content_disposition(blob.id),
+    }
+    if call.request.method == "HEAD":
+        return Response(b"", headers=headers)
+    return StreamingResponse(call.driver.blob_content(bucket_id, blob_id), headers=headers)
+
+
+ROUTES = [
+    Route("/api/buckets", buckets_index, methods=["GET"]),
+    Route("/api/buckets", buckets_create, methods=["POST"]),
+    Route("/api/buckets/{id}", buckets_show, methods=["GET"]),
+    Route("/api/buckets/{id}", buckets_destroy, methods=["DELETE"]),
+    Route("/api/buckets/{id}", blobs_post, methods=["POST"]),
+    # HEAD first: the GET route below would answer HEAD with the blob document otherwise
+    Route("/api/buckets/{id}/{blob_id}", blobs_head, methods=["HEAD"]),
+    Route("/api/buckets/{id}/{blob_id}", blobs_show, methods=["GET"]),
+    Route("/api/buckets/{id}/{blob_id}", blobs_put, methods=["PUT"]),
+    Route("/api/buckets/{id}/{blob_id}", blobs_update_metadata, methods=["POST"]),
+    Route("/api/buckets/{id}/{blob_id}", blobs_destroy, methods=["DELETE"]),
+    Route("/api/buckets/{id}/{blob_id}/content", blobs_content, methods=["GET"]),
+    Route("/api/buckets/{id}/{blob_id}/metadata", blobs_head, methods=["HEAD"]),
+]

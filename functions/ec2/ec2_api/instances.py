@@ -1,0 +1,342 @@
+"""Instance actions: Describe, RunInstances, Start/Stop/Reboot/Terminate, DescribeInstanceStatus.
+
+State changes follow EC2's semantics over the core state machine: stopping a stopped instance or
+starting a running one is a no-op that succeeds; TerminateInstances on a running instance stops it
+first when the back-end only destroys stopped instances (the mock's life cycle). Replies report the
+transitional state EC2 reports (``stopping``, ``pending``, ``shutting-down``) even when the back-end
+got there at once, because clients test for it (libcloud's ``stop_node`` returns True only on it).
+"""
+
+import base64
+import binascii
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+from deltacloud.errors import DeltacloudError
+from deltacloud.lifecycle import allowed_instance_actions
+from deltacloud.model import Instance, InstanceCreate
+from deltacloud.runtime import get_runtime
+
+from . import native_tags, terminated
+from .actions import action
+from .context import Ec2Call
+from .errors import GROUP, IMAGE, INSTANCE, KEY_PAIR, Ec2Error, invalid_value, missing_parameter
+from .filters import compile_filters
+from .idempotency import fingerprint, run_once
+from .instance_views import (
+    INSTANCE_FILTERS,
+    InstanceView,
+    reservation_id,
+    reservation_item,
+    state_xml,
+    view,
+)
+from .keypairs import find_key
+from .mappings import PENDING, RUNNING, SHUTTING_DOWN, STOPPED, STOPPING, TERMINATED, Ec2State, instance_state
+from .pagination import paginate, reject_with_ids
+from .tags import tags_from_specifications
+from .xml import item_set, leaf, node
+
+MAX_INSTANCES_PER_CALL = 50
+
+
+# -- listing ----------------------------------------------------------------------------------------------
+
+
+def _views(call: Ec2Call, ids: list[str]) -> list[InstanceView]:
+    """The instances asked for (all when ``ids`` is empty), including recently terminated ones."""
+    if len(ids) == 1 and call.supports("instances", "show"):
+        found = call.driver.instance(ids[0])
+        instances = [found] if found else []
+    else:
+        instances = call.driver.instances({})
+    views = [view(i, call.tags.effective(i.id, native_tags.instance_tags(i))) for i in instances]
+    known = {v.id for v in views}
+    for instance, tags in terminated.recent(call.state):
+        if instance.id not in known and (not ids or instance.id in ids):
+            views.append(view(instance, tags, TERMINATED))
+    if ids:
+        found = {v.id for v in views}
+        missing = [i for i in dict.fromkeys(ids) if i not in found]
+        if missing:
+            raise INSTANCE.missing(*missing)
+        views = [v for v in views if v.id in ids]
+    return views
+
+
+def _owner(call: Ec2Call, instance: Instance) -> str:
+    return instance.owner_id or call.caller.tenant.id
+
+
+@action("DescribeInstances", "instances.index", kind=INSTANCE)
+def describe_instances(call: Ec2Call) -> str:
+    ids = call.params.values("InstanceId")
+    reject_with_ids(call.params, "InstanceId", ids)
+    select = compile_filters(call.params.filters(), INSTANCE_FILTERS, tags_of=lambda v: v.tags)
+    views = select(_views(call, ids))
+    page, token = paginate(views, call.params, key=lambda v: v.id)
+    reservations = item_set("reservationSet", (
+        reservation_item(v.reservation_id, _owner(call, v.instance), [v], v.instance.firewall_ids or ())
+        for v in page
+    ))
+    return reservations + leaf("nextToken", token)
+
+
+def _status(state: Ec2State) -> str:
+    """System and instance status checks: ok when running, initializing while pending, else not applicable."""
+    if state not in (RUNNING, PENDING):
+        return leaf("status", "not-applicable")
+    passed = state == RUNNING
+    check = leaf("name", "reachability") + leaf("status", "passed" if passed else "initializing")
+    return leaf("status", "ok" if passed else "initializing") + item_set("details", [check])
+
+
+STATUS_FILTERS = {
+    "availability-zone": INSTANCE_FILTERS["availability-zone"],
+    "instance-state-name": INSTANCE_FILTERS["instance-state-name"],
+    "instance-state-code": INSTANCE_FILTERS["instance-state-code"],
+}
+
+
+@action("DescribeInstanceStatus", "instances.index", kind=INSTANCE)
+def describe_instance_status(call: Ec2Call) -> str:
+    ids = call.params.values("InstanceId")
+    reject_with_ids(call.params, "InstanceId", ids)
+    include_all = call.params.boolean("IncludeAllInstances")
+    select = compile_filters(call.params.filters(), STATUS_FILTERS)
+    views = _views(call, ids)
+    if not include_all:
+        views = [v for v in views if v.state == RUNNING]
+    views = select(views)
+    page, token = paginate(views, call.params, key=lambda v: v.id)
+    return item_set("instanceStatusSet", (
+        leaf("instanceId", v.id) + leaf("availabilityZone", v.instance.realm_id) + state_xml("instanceState", v.state)
+        + node("systemStatus", _status(v.state)) + node("instanceStatus", _status(v.state))
+        for v in page
+    )) + leaf("nextToken", token)
+
+
+# -- RunInstances -----------------------------------------------------------------------------------------
+
+
+def _launch_request(call: Ec2Call) -> tuple[InstanceCreate, int, int, dict[str, str]]:
+    """The core launch request, the min/max counts and the tags, validated before anything is created."""
+    p = call.params
+    image_id = p.required("ImageId")
+    min_count = p.integer("MinCount", 1, MAX_INSTANCES_PER_CALL) or 1
+    max_count = p.integer("MaxCount", 1, MAX_INSTANCES_PER_CALL) or min_count
+    if max_count < min_count:
+        raise invalid_value("MaxCount", str(max_count), "MaxCount must be at least MinCount.")
+    tags = tags_from_specifications(p, "instance", ignored=("volume", "network-interface"))
+
+    if call.supports("images", "show") and call.driver.image(image_id) is None:
+        raise IMAGE.missing(image_id)
+    profile_id = p.text("InstanceType")
+    if profile_id and call.supports("hardware_profiles", "show") and call.driver.hardware_profile(profile_id) is None:
+        raise invalid_value("InstanceType", profile_id)
+    zone = p.text("Placement.AvailabilityZone")
+    if zone and call.supports("realms", "show") and call.driver.realm(zone) is None:
+        raise Ec2Error("InvalidParameterValue", f"Invalid availability zone: [{zone[:100]}]")
+
+    key_name = p.text("KeyName")
+    if key_name:
+        call.require_feature("instances", "authentication_key", "launching with a key pair (KeyName)")
+        if call.capabilities.has_collection("keys") and find_key(call, key_name) is None:
+            raise KEY_PAIR.missing(key_name)
+    user_data = p.text("UserData")
+    if user_data:
+        call.require_feature("instances", "user_data", "user data (UserData)")
+        try:
+            base64.b64decode(user_data, validate=True)
+        except (binascii.Error, ValueError):
+            raise Ec2Error("InvalidParameterValue", "Invalid BASE64 encoding of user data.") from None
+    firewall_ids = _security_groups(call)
+    name = tags.get("Name") if call.capabilities.has_feature("instances", "user_name") else None
+
+    request = InstanceCreate(
+        image_id=image_id, realm_id=zone or None, hardware_profile_id=profile_id or None, keyname=key_name or None,
+        user_data=user_data or None, firewall_ids=firewall_ids, name=name, tags=tags,
+    )
+    return request, min_count, max_count, tags
+
+
+def _security_groups(call: Ec2Call) -> list[str]:
+    ids = call.params.values("SecurityGroupId")
+    names = call.params.values("SecurityGroup")
+    if not ids and not names:
+        return []
+    call.require_feature("instances", "firewalls", "launching into security groups")
+    groups = call.driver.firewalls({})
+    by_id = {g.id for g in groups}
+    by_name = {g.name: g.id for g in groups}
+    missing = [i for i in ids if i not in by_id] + [n for n in names if n not in by_name]
+    if missing:
+        raise GROUP.missing(*missing)
+    return list(dict.fromkeys([*ids, *(by_name[n] for n in names)]))
+
+
+def _create(call: Ec2Call, request: InstanceCreate, min_count: int, max_count: int) -> list[Instance]:
+    """MaxCount instances, or as many as the back-end gives when at least MinCount (else none, as on EC2)."""
+    if call.capabilities.has_feature("instances", "instance_count"):
+        return call.driver.create_instances(request.model_copy(update={"instance_count": max_count}))
+    created: list[Instance] = []
+    for _ in range(max_count):  # the back-end launches one at a time
+        try:
+            created.extend(call.driver.create_instances(request))
+        except DeltacloudError:
+            if len(created) >= min_count:
+                break
+            for instance in created:  # fewer than MinCount: take back what was launched
+                with contextlib.suppress(DeltacloudError):
+                    _destroy(call, instance)
+            raise
+    return created
+
+
+@action("RunInstances", "instances.create", kind=INSTANCE)
+def run_instances(call: Ec2Call) -> str:
+    request, min_count, max_count, tags = _launch_request(call)
+
+    def launch() -> dict[str, Any]:
+        instances = _create(call, request, min_count, max_count)
+        for instance in instances:
+            kept = native_tags.instance_tags(instance)
+            lost = {k: v for k, v in tags.items() if kept.get(k) != v}
+            if lost:  # the back-end keeps no (or not all) tags: the StateStore does
+                call.tags.add(instance.id, "instance", lost)
+        return {
+            "reservation": reservation_id(instances[0].id),
+            "owner": _owner(call, instances[0]),
+            "instances": [i.model_dump(mode="json", exclude_none=True) for i in instances],
+        }
+
+    token = call.params.text("ClientToken")
+    if token:
+        wait = get_runtime().settings.backend_timeout
+        result = run_once(call.state, token, fingerprint(call.params.flat), launch, wait)
+    else:
+        result = launch()
+    instances = [Instance.model_validate(i) for i in result["instances"]]
+    views = [view(i, {**native_tags.instance_tags(i), **tags}, _launched_state(i)) for i in instances]
+    return reservation_item(result["reservation"], result["owner"], views, request.firewall_ids)
+
+
+def _launched_state(instance: Instance) -> Ec2State:
+    """EC2 answers RunInstances with pending; a back-end that is already running is reported the same way."""
+    state = instance_state(instance.state)
+    return PENDING if state in (PENDING, RUNNING) else state
+
+
+# -- state changes ----------------------------------------------------------------------------------------
+
+
+def _instances_for_change(call: Ec2Call, verb: str | None) -> list[Instance]:
+    """Every InstanceId.N, all checked to exist before anything changes.
+
+    A recently terminated instance is refused with IncorrectInstanceState when ``verb`` names what it can
+    no longer be; with ``verb`` None (terminating) it is left out of the result.
+    """
+    ids = list(dict.fromkeys(call.params.values("InstanceId")))
+    if not ids:
+        raise missing_parameter("InstanceId")
+    found = {i: call.driver.instance(i) for i in ids}
+    gone = {instance.id: instance for instance, _ in terminated.recent(call.state)}
+    missing = [i for i, instance in found.items() if instance is None and i not in gone]
+    if missing:
+        raise INSTANCE.missing(*missing)
+    ended = [gone[i] for i, instance in found.items() if instance is None]
+    if ended and verb is not None:
+        raise _wrong_state(ended[0], verb)
+    return [instance for instance in found.values() if instance is not None]
+
+
+def _wrong_state(instance: Instance, action_name: str) -> Ec2Error:
+    name = instance_state(instance.state).name
+    return Ec2Error(
+        INSTANCE.wrong_state,
+        f"The instance '{instance.id}' is not in a state from which it can be {action_name} (it is {name}).",
+    )
+
+
+def _state_change_reply(changes: list[tuple[str, Ec2State, Ec2State]]) -> str:
+    # currentState before previousState: libcloud's destroy_node reads the first <name> in the body.
+    return item_set("instancesSet", (
+        leaf("instanceId", instance_id) + state_xml("currentState", current) + state_xml("previousState", previous)
+        for instance_id, current, previous in changes
+    ))
+
+
+def _transition(
+    call: Ec2Call, action_name: str, done: tuple[Ec2State, ...], reported: Ec2State, verb: str,
+) -> str:
+    """Apply start/stop to every instance; ones already in a ``done`` state are left alone, as on EC2."""
+    instances = _instances_for_change(call, verb)
+    for instance in instances:
+        if instance_state(instance.state) not in done and action_name not in allowed_instance_actions(
+                call.driver, instance):
+            raise _wrong_state(instance, verb)
+    perform: Callable[[str], Instance] = getattr(call.driver, f"{action_name}_instance")
+    changes = []
+    for instance in instances:
+        previous = instance_state(instance.state)
+        if previous in done:
+            changes.append((instance.id, previous, previous))
+            continue
+        after = instance_state(perform(instance.id).state)
+        changes.append((instance.id, reported if after in (reported, *done) else after, previous))
+    return _state_change_reply(changes)
+
+
+@action("StartInstances", "instances.start", kind=INSTANCE)
+def start_instances(call: Ec2Call) -> str:
+    return _transition(call, "start", (RUNNING, PENDING), PENDING, "started")
+
+
+@action("StopInstances", "instances.stop", kind=INSTANCE)
+def stop_instances(call: Ec2Call) -> str:
+    return _transition(call, "stop", (STOPPED, STOPPING), STOPPING, "stopped")
+
+
+@action("RebootInstances", "instances.reboot", kind=INSTANCE)
+def reboot_instances(call: Ec2Call) -> str:
+    instances = _instances_for_change(call, "rebooted")
+    for instance in instances:
+        if "reboot" not in allowed_instance_actions(call.driver, instance):
+            raise _wrong_state(instance, "rebooted")
+    for instance in instances:
+        call.driver.reboot_instance(instance.id)
+    return leaf("return", "true")
+
+
+@action("TerminateInstances", "instances.destroy", kind=INSTANCE)
+def terminate_instances(call: Ec2Call) -> str:
+    ids = list(dict.fromkeys(call.params.values("InstanceId")))
+    instances = {i.id: i for i in _instances_for_change(call, None)}
+    for instance in instances.values():
+        allowed = allowed_instance_actions(call.driver, instance)
+        if "destroy" not in allowed and "stop" not in allowed:
+            raise _wrong_state(instance, "terminated")
+    changes = []
+    for instance_id in ids:
+        instance = instances.get(instance_id)
+        if instance is None:  # terminated earlier and still remembered: EC2 answers terminated -> terminated
+            changes.append((instance_id, TERMINATED, TERMINATED))
+            continue
+        tags = call.tags.effective(instance.id, native_tags.instance_tags(instance))
+        _destroy(call, instance)
+        terminated.remember(call.state, instance.model_copy(update={"state": "FINISH"}), tags)
+        changes.append((instance_id, SHUTTING_DOWN, instance_state(instance.state)))
+    return _state_change_reply(changes)
+
+
+def _destroy(call: Ec2Call, instance: Instance) -> None:
+    """Destroy, stopping first when the back-end's life cycle only destroys stopped instances."""
+    if "destroy" not in allowed_instance_actions(call.driver, instance):
+        instance = call.driver.stop_instance(instance.id)
+        if "destroy" not in allowed_instance_actions(call.driver, instance):
+            raise Ec2Error(
+                INSTANCE.wrong_state,
+                f"The instance '{instance.id}' is stopping; terminate it again once it has stopped.",
+            )
+    call.driver.destroy_instance(instance.id)

@@ -1,0 +1,164 @@
+"""EC2 front-end speed, measured against moto (a peer EC2 API server) in the same run.
+
+1. boto3 -> this front-end with the mock cloud, versus boto3 -> moto with the same number of instances:
+   ratio of median DescribeInstances times (target <= 0.5).
+2. boto3 -> this front-end -> AWS driver -> moto, versus boto3 -> moto directly (target <= 1.4).
+3. SigV4 verification (with the credential-store lookup) per request, as a share of the request's time.
+
+Every server is its own process on a free port (moto_server, `deltacloud serve`); calls to the two
+sides of a comparison alternate, so background load hits both alike.
+
+Run: python tests/benchmarks/bench_ec2_frontend.py [rounds] [instances]   (not collected by pytest)
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import boto3
+import httpx
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the servers' start-up helpers
+
+from conftest import free_port, start_server, stop_server  # noqa: E402
+from deltacloud.credentials import LocalCredentialStore  # noqa: E402
+from deltacloud.sigv4 import SignedRequest, verify  # noqa: E402
+
+REGION = "us-west-2"
+AWS_KEY, AWS_SECRET = "AKIDBENCHMARK", "benchmark-secret"
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    port = free_port()
+    moto = subprocess.Popen([str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/moto-api/", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        moto.terminate()
+        moto.wait(timeout=10)
+
+
+def client(endpoint: str, key: str, secret: str):  # noqa: ANN201 - a boto3 client
+    return boto3.client("ec2", endpoint_url=endpoint, region_name=REGION, aws_access_key_id=key,
+                        aws_secret_access_key=secret, config=Config(retries={"max_attempts": 1}))
+
+
+def count_instances(ec2) -> int:  # noqa: ANN001
+    return sum(len(r["Instances"]) for r in ec2.describe_instances()["Reservations"])
+
+
+def alternate(calls: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
+    """Median seconds per call of each, measured in alternation after a warm-up."""
+    for call in calls.values():
+        for _ in range(3):
+            call()
+    timings: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(rounds):
+        for name, call in calls.items():
+            started = time.perf_counter()
+            call()
+            timings[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in timings.items()}
+
+
+def signature_cost(endpoint: str, data_dir: Path, iterations: int = 2000) -> float:
+    """Median seconds of one verification of a boto3-signed DescribeInstances, secret lookup included."""
+    request = AWSRequest(method="POST", url=endpoint, data="Action=DescribeInstances&Version=2016-11-15",
+                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    SigV4Auth(Credentials("mockuser", "mockpassword"), "ec2", REGION).add_auth(request)
+    prepared = request.prepare()
+    headers = {k: v.decode() if isinstance(v, bytes) else v for k, v in prepared.headers.items()}
+    headers["Host"] = urlsplit(endpoint).netloc
+    body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body or b""
+    signed = SignedRequest("POST", urlsplit(endpoint).path, "", headers, body)
+    store = LocalCredentialStore(data_dir / "credentials.json")  # what the server looks secrets up in
+
+    def lookup(key: str) -> str | None:
+        found = store.signing_secret(key)
+        return found[1] if found else None
+
+    now = datetime.now(UTC)
+    timings = []
+    for _ in range(iterations):
+        started = time.perf_counter()
+        verify(signed, lookup, now=now)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def main() -> None:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 60
+    instances = int(sys.argv[2]) if len(sys.argv) > 2 else 40
+    with tempfile.TemporaryDirectory() as mock_dir, tempfile.TemporaryDirectory() as aws_dir, \
+            moto_server() as moto_url:
+        LocalCredentialStore(Path(aws_dir) / "credentials.json").register(
+            "mockuser", None, "ec2", None, {"access_key_id": AWS_KEY, "secret_access_key": AWS_SECRET})
+        on_mock = start_server(Path(mock_dir), {"API_DRIVER": "mock"})
+        on_aws = start_server(Path(aws_dir), {"API_DRIVER": "ec2", "AWS_ENDPOINT_URL": moto_url})
+        try:
+            moto = client(moto_url, AWS_KEY, AWS_SECRET)
+            mock_front = client(f"{on_mock.url}/ec2", "mockuser", "mockpassword")
+            aws_front = client(f"{on_aws.url}/ec2", "mockuser", "mockpassword")
+
+            # the same number of instances on every side
+            missing = instances - count_instances(mock_front)
+            while missing > 0:
+                batch = min(missing, 20)
+                mock_front.run_instances(ImageId="img1", MinCount=batch, MaxCount=batch)
+                missing -= batch
+            ami = moto.describe_images(Owners=["amazon"], Filters=[
+                {"Name": "architecture", "Values": ["x86_64"]}])["Images"][0]["ImageId"]
+            moto.run_instances(ImageId=ami, MinCount=instances, MaxCount=instances, InstanceType="t3.micro")
+            counts = {"mock front-end": count_instances(mock_front), "moto": count_instances(moto),
+                      "front-end on moto": count_instances(aws_front)}
+            assert len(set(counts.values())) == 1, counts
+
+            print(f"DescribeInstances, {instances} instances, median of {rounds} alternating calls each")
+            first = alternate({"front-end + mock": mock_front.describe_instances,
+                               "moto": moto.describe_instances}, rounds)
+            second = alternate({"front-end + AWS driver + moto": aws_front.describe_instances,
+                                "moto": moto.describe_instances}, rounds)
+            for label, timing in (*first.items(), *second.items()):
+                print(f"  {label:32s} {timing * 1000:8.2f} ms")
+            ratio_mock = first["front-end + mock"] / first["moto"]
+            ratio_aws = second["front-end + AWS driver + moto"] / second["moto"]
+            print(f"ratio front-end+mock / moto:             {ratio_mock:.2f}  (target <= 0.5)")
+            print(f"ratio front-end+AWS driver+moto / moto:  {ratio_aws:.2f}  (target <= 1.4)")
+
+            verification = signature_cost(f"{on_mock.url}/ec2", Path(mock_dir))
+            small = alternate({"DescribeRegions": mock_front.describe_regions}, rounds)["DescribeRegions"]
+            print(f"SigV4 verification (credential lookup included): {verification * 1e6:.0f} us per request = "
+                  f"{verification / first['front-end + mock']:.1%} of a DescribeInstances, "
+                  f"{verification / small:.1%} of a DescribeRegions ({small * 1000:.2f} ms) through the front-end")
+        finally:
+            stop_server(on_mock)
+            stop_server(on_aws)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+    main()

@@ -1,0 +1,199 @@
+"""The Secrets Manager CredentialStore and tenant registry against a real moto server: secret layout,
+TTL caching counted in real GetSecretValue calls, registration by the CLI, errors, no secret in logs."""
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from deltacloud.credentials import Tenant
+from deltacloud.errors import BackendUnavailable
+from deltacloud.runtime import get_runtime
+from deltacloud.secrets_store import SecretsManagerStore, TtlCache, secret_name
+from serverless_support import count_calls, runtime_with, unique, use_moto
+
+
+@pytest.fixture
+def secretsmanager(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    import boto3
+
+    use_moto(monkeypatch, moto_endpoint)
+    return boto3.client("secretsmanager")
+
+
+@pytest.fixture
+def prefix(secretsmanager: Any) -> Iterator[str]:
+    """A secret prefix of this test's own; its secrets are deleted afterwards."""
+    name = unique("dc")
+    yield name
+    for page in secretsmanager.get_paginator("list_secrets").paginate():
+        for secret in page["SecretList"]:
+            if secret["Name"].startswith(name + "/"):
+                secretsmanager.delete_secret(SecretId=secret["Name"], ForceDeleteWithoutRecovery=True)
+
+
+def put(client: Any, name: str, value: dict[str, Any]) -> None:
+    client.create_secret(Name=name, SecretString=json.dumps(value))
+
+
+def test_secret_names_follow_the_documented_layout() -> None:
+    assert secret_name("deltacloud", "alice") == "deltacloud/alice"
+    assert secret_name("deltacloud", "alice", "ec2") == "deltacloud/alice/ec2"
+    assert secret_name("deltacloud", "alice", "ec2", "eu-west-1") == "deltacloud/alice/ec2/eu-west-1"
+    # a provider URL cannot contain "/" or ":" in a secret name: encoded, and never a plain name
+    encoded = secret_name("deltacloud", "alice", "openstack", "https://keystone.example:5000/v3")
+    assert encoded.startswith("deltacloud/alice/openstack/=") and encoded.count("/") == 3
+    for bad in ("alice/ec2", "", "a" * 65, "al ice", "=alice"):
+        with pytest.raises(ValueError, match="tenant ids"):
+            secret_name("deltacloud", bad)
+
+
+def test_tenant_registry_and_provider_credentials(secretsmanager: Any, prefix: str) -> None:
+    put(secretsmanager, f"{prefix}/alice", {"secret": "alice-pw", "api_key": "alice-usage-key-0123456789"})
+    put(secretsmanager, f"{prefix}/alice/ec2", {"access_key_id": "AKIADEFAULT", "secret_access_key": "s1"})
+    put(secretsmanager, f"{prefix}/alice/ec2/eu-west-1", {"access_key_id": "AKIAEU", "secret_access_key": "s2"})
+    store = SecretsManagerStore(prefix)
+    alice = store.authenticate("alice", "alice-pw")
+    assert alice == Tenant("alice")
+    assert store.authenticate("alice", "wrong") is None
+    assert store.authenticate("nobody", "alice-pw") is None
+    assert store.signing_secret("alice") == (Tenant("alice"), "alice-pw")
+    assert store.signing_secret("nobody") is None
+    assert store.usage_plan_key(Tenant("alice")) == "alice-usage-key-0123456789"
+    eu = store.provider_credentials(Tenant("alice"), "ec2", "eu-west-1")
+    assert eu is not None and eu.get("access_key_id") == "AKIAEU"
+    other = store.provider_credentials(Tenant("alice"), "ec2", "us-east-1")  # falls back to the driver's
+    assert other is not None and other.get("access_key_id") == "AKIADEFAULT"
+    assert store.provider_credentials(Tenant("alice"), "mock", None) is None
+    assert "s1" not in repr(other) and "AKIADEFAULT" not in repr(other)
+
+
+def test_requests_within_the_ttl_make_one_get_secret_value(secretsmanager: Any, prefix: str) -> None:
+    put(secretsmanager, f"{prefix}/alice", {"secret": "alice-pw", "api_key": "alice-usage-key-0123456789"})
+    put(secretsmanager, f"{prefix}/alice/mock", {"username": "mockuser", "password": "mockpassword"})
+    calls = count_calls(secretsmanager, "GetSecretValue")
+    store = SecretsManagerStore(prefix, max_age=300, client=secretsmanager)
+    for _ in range(25):  # 25 requests: authenticate, usage key, provider credentials, an unknown tenant
+        assert store.authenticate("alice", "alice-pw") is not None
+        assert store.usage_plan_key(Tenant("alice"))
+        assert store.provider_credentials(Tenant("alice"), "mock", None) is not None
+        assert store.authenticate("mallory", "guess") is None
+    assert sorted(calls) == sorted([f"{prefix}/alice", f"{prefix}/alice/mock", f"{prefix}/mallory"])
+
+
+def test_after_the_ttl_the_secret_is_read_again(secretsmanager: Any, prefix: str) -> None:
+    put(secretsmanager, f"{prefix}/alice", {"secret": "old-pw"})
+    calls = count_calls(secretsmanager, "GetSecretValue")
+    store = SecretsManagerStore(prefix, client=secretsmanager)
+    clock = [1000.0]
+    store._cache = TtlCache(60, clock=lambda: clock[0])
+    assert store.authenticate("alice", "old-pw")
+    secretsmanager.put_secret_value(SecretId=f"{prefix}/alice", SecretString=json.dumps({"secret": "new-pw"}))
+    clock[0] += 59
+    assert store.authenticate("alice", "old-pw"), "within the TTL the cached secret holds"
+    clock[0] += 2
+    assert store.authenticate("alice", "new-pw") and not store.authenticate("alice", "old-pw")
+    assert len(calls) == 2
+
+
+def test_ids_that_could_name_another_secret_never_reach_secrets_manager(secretsmanager: Any, prefix: str) -> None:
+    put(secretsmanager, f"{prefix}/alice", {"secret": "alice-pw"})
+    put(secretsmanager, f"{prefix}/alice/mock", {"secret": "not-a-tenant-secret"})
+    calls = count_calls(secretsmanager, "GetSecretValue")
+    store = SecretsManagerStore(prefix, client=secretsmanager)
+    assert store.authenticate("alice/mock", "not-a-tenant-secret") is None
+    assert store.signing_secret("alice/mock") is None
+    assert store.provider_credentials(Tenant("../alice"), "mock", None) is None
+    assert calls == []
+
+
+def test_a_malformed_secret_is_ignored_and_logged_without_its_value(
+    secretsmanager: Any, prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    secretsmanager.create_secret(Name=f"{prefix}/alice", SecretString="hunter2-not-json")
+    assert SecretsManagerStore(prefix).authenticate("alice", "hunter2-not-json") is None
+    assert "not a JSON object" in caplog.text and "hunter2" not in caplog.text
+
+
+def test_an_unreachable_secrets_manager_is_a_backend_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import free_port
+
+    use_moto(monkeypatch, f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setattr("deltacloud.aws_clients.MAX_ATTEMPTS", 1)
+    with pytest.raises(BackendUnavailable, match="credential store is unavailable"):
+        SecretsManagerStore("dc").authenticate("alice", "pw")
+
+
+def test_runtime_selects_secrets_manager(secretsmanager: Any, prefix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    put(secretsmanager, f"{prefix}/alice", {"secret": "alice-pw"})
+    with runtime_with(monkeypatch, DELTACLOUD_CREDENTIALS="secretsmanager", DELTACLOUD_SECRET_PREFIX=prefix):
+        store = get_runtime().credential_store
+        assert isinstance(store, SecretsManagerStore)
+        assert store.authenticate("alice", "alice-pw") == Tenant("alice")
+
+
+def _cli(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "deltacloud.cli", *args], input=stdin, capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_cli_registers_a_tenant_in_secrets_manager(secretsmanager: Any, prefix: str, tmp_path: Any) -> None:
+    result = _cli("--data-dir", str(tmp_path), "tenant", "register", "bob", "--secret", "-", "--store",
+                  "secretsmanager", "--secret-prefix", prefix, "--driver", "mock", "--credential", "username=mockuser",
+                  "--credential", "password=mockpassword", stdin="bob-secret-pw\n")
+    assert result.returncode == 0, result.stderr
+    assert f"{prefix}/bob" in result.stdout and f"{prefix}/bob/mock" in result.stdout
+    assert "bob-secret-pw" not in result.stdout + result.stderr
+    assert "mockpassword" not in result.stdout + result.stderr
+    entry = json.loads(secretsmanager.get_secret_value(SecretId=f"{prefix}/bob")["SecretString"])
+    assert entry["secret"] == "bob-secret-pw" and len(entry["api_key"]) >= 20
+    store = SecretsManagerStore(prefix)
+    assert store.authenticate("bob", "bob-secret-pw") == Tenant("bob")
+    assert store.provider_credentials(Tenant("bob"), "mock", None).password == "mockpassword"  # type: ignore[union-attr]
+
+    # updating provider credentials keeps the secret and the usage-plan key
+    again = _cli("tenant", "register", "bob", "--store", "secretsmanager", "--secret-prefix", prefix, "--driver",
+                 "ec2", "--provider", "eu-west-1", "--credential", "access_key_id=AKIA1", "--credential",
+                 "secret_access_key=s3cr3t")
+    assert again.returncode == 0, again.stderr
+    updated = json.loads(secretsmanager.get_secret_value(SecretId=f"{prefix}/bob")["SecretString"])
+    assert updated == entry
+    assert SecretsManagerStore(prefix).provider_credentials(Tenant("bob"), "ec2", "eu-west-1") is not None
+
+
+def test_cli_adds_the_usage_plan_key_in_api_gateway(secretsmanager: Any, prefix: str, tmp_path: Any) -> None:
+    import boto3
+
+    apigateway = boto3.client("apigateway")
+    plan = apigateway.create_usage_plan(name=unique("plan"))
+    result = _cli("tenant", "register", "carol", "--secret", "carol-pw", "--store", "secretsmanager",
+                  "--secret-prefix", prefix, "--usage-plan-id", plan["id"])
+    assert result.returncode == 0, result.stderr
+    key_value = json.loads(secretsmanager.get_secret_value(SecretId=f"{prefix}/carol")["SecretString"])["api_key"]
+    keys = apigateway.get_usage_plan_keys(usagePlanId=plan["id"])["items"]
+    assert [k["value"] for k in keys] == [key_value], "the authorizer's usageIdentifierKey is in the plan"
+    assert key_value not in result.stdout
+    # registering again (a new secret) neither duplicates the key nor fails
+    again = _cli("tenant", "register", "carol", "--secret", "carol-pw-2", "--store", "secretsmanager",
+                 "--secret-prefix", prefix, "--usage-plan-id", plan["id"])
+    assert again.returncode == 0, again.stderr
+    assert len(apigateway.get_usage_plan_keys(usagePlanId=plan["id"])["items"]) == 1
+    apigateway.delete_usage_plan(usagePlanId=plan["id"])
+
+
+def test_cli_rejects_bad_registrations_clearly(tmp_path: Any) -> None:
+    cases = [
+        (["tenant", "register", "a/b", "--secret", "x"], "tenant ids"),
+        (["tenant", "register", "dave"], "needs a secret"),
+        (["tenant", "register", "dave", "--secret", "x", "--credential", "username=u"], "go together"),
+        (["tenant", "register", "dave", "--secret", "x", "--driver", "mock", "--credential", "novalue"], "name=value"),
+        (["tenant", "register", "dave", "--secret", "x", "--api-key", "short"], "at least 20"),
+    ]
+    for args, message in cases:
+        result = _cli("--data-dir", str(tmp_path), *args)
+        assert result.returncode != 0 and message in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr
