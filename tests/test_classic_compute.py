@@ -220,3 +220,12 @@ def test_keys(api: httpx.Client) -> None:
     assert api.delete("/api/keys/deploy").status_code == 204
     assert api.get("/api/keys/deploy").status_code == 404
     assert api.delete("/api/keys/deploy").status_code == 404
+
+
+def test_launch_into_firewalls(api: httpx.Client) -> None:
+    assert api.post("/api/firewalls", data={"name": "web", "description": "web servers"}).status_code == 201
+    r = api.post("/api/instances", data={"image_id": "img1", "firewalls1": "web"})
+    assert r.status_code == 201
+    assert [f.get("id") for f in xml(r).findall("firewalls/firewall")] == ["web"]
+    r = api.post("/api/instances?format=json", data={"image_id": "img1", "firewalls1": "nosuch"})
+    assert r.status_code == 400 and "nosuch" in r.json()["message"]

@@ -21,7 +21,8 @@ def test_entry_point_xml_lists_collections_with_features(server: LocalServer) ->
     assert all(link.get("href", "").startswith("http://127.0.0.1") for link in links.values())
     features = [f.get("name") for f in links["instances"].findall("feature")]
     # catalogue order, and the mock's user_data is advertised (the original's typo hid it)
-    assert features == ["metrics", "realm_filter", "user_name", "user_data", "authentication_key"]
+    assert features == ["metrics", "realm_filter", "user_name", "user_data", "firewalls", "authentication_key",
+                        "instance_count"]
     realm_filter = links["instances"].find("feature[@name='realm_filter']")
     assert realm_filter is not None and realm_filter.get("rel") == "index"
     assert [p.get("name") for p in realm_filter.findall("param")] == ["realm_id"]

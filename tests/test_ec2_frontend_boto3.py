@@ -469,10 +469,14 @@ def test_security_group_life_cycle(ec2) -> None:
             {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
     assert error_code(caught) == "InvalidPermission.NotFound"
 
-    # The mock cannot launch into firewalls (no "firewalls" feature): refused, never silently ignored.
+    # Launching into the group: the instance reports it (the mock advertises the "firewalls" feature).
+    (instance,) = launch(ec2, SecurityGroupIds=[group_id])
+    (described,) = ec2.describe_instances(InstanceIds=[instance["InstanceId"]])["Reservations"][0]["Instances"]
+    assert group_id in [g["GroupId"] for g in described["SecurityGroups"]]
     with pytest.raises(ClientError) as caught:
-        launch(ec2, SecurityGroupIds=[group_id])
-    assert error_code(caught) == "UnsupportedOperation"
+        launch(ec2, SecurityGroupIds=["sg-nosuch"])
+    assert error_code(caught) in ("InvalidGroup.NotFound", "InvalidParameterValue")
+    ec2.terminate_instances(InstanceIds=[instance["InstanceId"]])
 
     ec2.delete_security_group(GroupId=group_id)
     with pytest.raises(ClientError) as caught:

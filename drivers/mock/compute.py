@@ -160,6 +160,9 @@ class MockCompute(MockBase):
                 raise ValidationError(f"Image '{request.image_id}' does not exist")
             if request.keyname and tx.get("keys", request.keyname) is None:
                 raise ValidationError(f"Key '{request.keyname}' does not exist")
+            unknown = [f for f in request.firewall_ids if tx.get("firewalls", f) is None]
+            if unknown:
+                raise ValidationError(f"Firewall '{unknown[0]}' does not exist")
             created = []
             for _ in range(request.instance_count):
                 instance_id = next_id(tx, "instances", "inst")
@@ -178,6 +181,7 @@ class MockCompute(MockBase):
                                                        type="hostname")],
                     launch_time=_now(),
                     keyname=request.keyname,
+                    firewall_ids=list(request.firewall_ids) or None,
                     create_image=True,
                     user_data=user_data,
                     tags=dict(request.tags),

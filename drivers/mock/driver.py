@@ -22,10 +22,11 @@ class MockDriver(MockCompute, MockStorage, MockBlobs, MockAddresses, MockFirewal
         supports("drivers", "index", "show"),
         supports("realms", "index", "show"),
         supports("hardware_profiles", "index", "show"),
-        supports("images", "index", "show", "create", "destroy"),
+        supports("images", "index", "show", "create", "destroy", features=["image_name", "image_description"]),
         supports(
             "instances", "index", "show", "create", "start", "stop", "reboot", "destroy", "run",
-            features=["user_name", "user_data", "authentication_key", "metrics", "realm_filter"],
+            features=["user_name", "user_data", "authentication_key", "metrics", "realm_filter", "firewalls",
+                      "instance_count"],
         ),
         supports("instance_states", "index"),
         supports("keys", "index", "show", "create", "destroy", features=["import_key"]),
