@@ -35,11 +35,11 @@ PIP ?= $(PYTHON) -m pip
 # The distribution name/version written into the layer's dist-info.
 DIST_NAME := deltacloud_proxy
 DIST_VERSION ?= $(shell sed -n 's/^version *= *"\(.*\)"/\1/p' pyproject.toml | head -n 1)
-# Drivers registered in the layer (entry-point group `deltacloud.drivers`): name=module:Class.
-# Add a built-in driver here when its package lands in drivers/.
-LAYER_DRIVERS ?= \
-	mock=deltacloud.drivers.mock:MockDriver \
-	ec2=deltacloud.drivers.ec2:EC2Driver
+# Drivers registered in the layer (entry-point group `deltacloud.drivers`): name=module:Class,
+# read from pyproject.toml so the layer and a local install always register the same drivers.
+LAYER_DRIVERS ?= $(shell $(PYTHON) -c 'import tomllib; \
+	eps = tomllib.load(open("pyproject.toml", "rb"))["project"]["entry-points"]["deltacloud.drivers"]; \
+	print(" ".join(f"{name}={target}" for name, target in eps.items()))')
 # Removed from python/ after pip: the SDKs the Lambda runtime ships (if a dependency pulls them
 # in), console scripts, libcloud's bundled test fixtures (~18 MB) and Powertools' offline Swagger UI
 # assets (~1.7 MB; only used by its own APIGatewayResolver.enable_swagger(offline=True)).
