@@ -64,7 +64,7 @@ def is_retryable(error: Exception) -> bool:
 def is_not_found(error: Exception) -> bool:
     """An unknown or malformed id: a show route answers 'nothing' rather than an error."""
     code = error_code(error)
-    return _classify_code(code) == "not_found" or code.endswith(".Malformed") or _status(error) == 404
+    return classify_code(code) == "not_found" or code.endswith(".Malformed") or _status(error) == 404
 
 
 def _status(error: Exception) -> int:
@@ -74,7 +74,7 @@ def _status(error: Exception) -> int:
     return int(response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
 
 
-def _classify_code(code: str) -> str:
+def classify_code(code: str) -> str:
     if code in AUTH_CODES:
         return "auth"
     if code in FORBIDDEN_CODES:
@@ -135,7 +135,7 @@ def _from_client_error(error: Exception, secrets: tuple[str, ...]) -> Deltacloud
     aws_message = str(response.get("Error", {}).get("Message") or "")
     status = _status(error)
     message = scrub(f"{aws_message} ({code})" if aws_message else code or "AWS error", secrets)
-    kind = _classify_code(code)
+    kind = classify_code(code)
     if kind == "auth":
         # AWS's own text may describe the key; say what happened and nothing about the credentials
         return AuthenticationFailure(f"AWS rejected the credentials ({code})")

@@ -37,12 +37,24 @@ class GoogleDriver(LibcloudStorage):
         from libcloud.storage.drivers.google_storage import GoogleStorageDriver
 
         access_id, secret = required(credentials, "username", "password")
+        opened = GoogleStorageDriver(access_id, secret, timeout=timeout)
         endpoint = credentials.get("endpoint")
-        if endpoint is None:
-            return GoogleStorageDriver(access_id, secret, timeout=timeout)
-        secure, host, port, _ = endpoint_parts(endpoint)
-        return GoogleStorageDriver(access_id, secret, secure=secure, host=host, port=port, timeout=timeout)
+        if endpoint is not None:
+            # libcloud 3.9 hands a ``host`` argument to its connection as the auth type (so HMAC
+            # signing silently turns into OAuth): point the opened connection itself elsewhere
+            secure, host, port, _ = endpoint_parts(endpoint)
+            connection = opened.connection
+            connection.host, connection.port, connection.secure = host, port or (443 if secure else 80), secure
+            connection.connect()
+        return opened
 
     def create_container(self, name: str, location: str | None) -> Any:
-        return self.storage().create_container(name) if not location else \
-            self.storage().create_container(name, ex_location=location)
+        # libcloud's S3-style create_container takes no location; it sends the driver's
+        # ``ex_location_name`` as the XML API's CreateBucketConfiguration. Opened drivers are per
+        # thread, so setting it for this one call affects no other request.
+        storage = self.storage()
+        storage.ex_location_name = location or ""
+        try:
+            return storage.create_container(name)
+        finally:
+            storage.ex_location_name = ""

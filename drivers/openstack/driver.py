@@ -69,12 +69,13 @@ class OpenStackDriver(LibcloudFloatingIps, SecurityGroupFirewalls, SwiftStorage)
     sdk_kinds = ("compute", "storage")
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
+        from deltacloud.drivers.libcloud_adapter.nova import sending_admin_pass
         from libcloud.compute.drivers.openstack import OpenStack_2_NodeDriver
         from libcloud.storage.drivers.cloudfiles import OpenStackSwiftStorageDriver
 
         found = target(self.context.provider, credentials)
         arguments = keystone_arguments(found, credentials, timeout)
-        driver_class = OpenStack_2_NodeDriver if kind == "compute" else OpenStackSwiftStorageDriver
+        driver_class = sending_admin_pass(OpenStack_2_NodeDriver) if kind == "compute" else OpenStackSwiftStorageDriver
         region = catalogue_region(found, driver_class(**arguments))
         if region is not None:
             arguments["ex_force_service_region"] = region

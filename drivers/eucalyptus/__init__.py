@@ -1,0 +1,3 @@
+from .driver import EucalyptusDriver
+
+__all__ = ["EucalyptusDriver"]

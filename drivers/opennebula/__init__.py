@@ -1,0 +1,3 @@
+from .driver import OpenNebulaDriver
+
+__all__ = ["OpenNebulaDriver"]

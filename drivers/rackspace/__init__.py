@@ -1,0 +1,3 @@
+from .driver import RackspaceDriver
+
+__all__ = ["RackspaceDriver"]

@@ -1,0 +1,3 @@
+from .driver import RhevmDriver
+
+__all__ = ["RhevmDriver"]

@@ -1,0 +1,3 @@
+from .driver import VSphereDriver
+
+__all__ = ["VSphereDriver"]
