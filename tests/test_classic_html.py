@@ -132,7 +132,8 @@ def test_entry_page_lists_what_the_driver_supports(server: LocalServer, browser:
     advertised = [link.get("rel") for link in ET.fromstring(httpx.get(f"{server.url}/api").text)]
     collection_links = [href for _, href in entry.links if href.rsplit("/", 1)[-1] in advertised]
     assert [href.rsplit("/", 1)[-1] for href in collection_links] == advertised
-    assert "Features: metrics, realm_filter, user_name, user_data, authentication_key" in entry.visible
+    assert ("Features: metrics, realm_filter, user_name, user_data, firewalls, authentication_key, instance_count"
+            in entry.visible)
     assert entry.link("Launch an instance") == f"{server.url}/api/instances/new"
     switch = entry.form("Use this driver")
     assert switch.action == f"{server.url}/api" and "mock" in switch.options["driver"]

@@ -1,11 +1,13 @@
 """The DMTF CIMI API as a Starlette app: the very app the Lambda handler wraps.
 
 Routes carry the full path (``/cimi/machines``): the local server and API Gateway both pass it.
+Each handler is named ``"module:function"`` and imported with its first request (cold start).
 """
 
 from collections.abc import Callable
 
 from deltacloud.errors import DeltacloudError, NotFound
+from deltacloud.lazy_import import lazy_function
 from deltacloud.metering import meter_call, outcome_of
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -13,44 +15,37 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import (
-    addresses,
-    configurations,
-    credentials,
-    entry,
-    images,
-    jobs,
-    machines,
-    metadata,
-    networks,
-    systems,
-    volume_images,
-    volumes,
-)
-from .catalogue import COLLECTION_DOCUMENTS, LOCAL_KINDS, Builder
+from .catalogue import COLLECTION_PATHS, LOCAL_KINDS, build_collection, local_handler
 from .context import CimiCall
 from .errors import HttpError, MethodNotAllowed, error_response
-from .local_kinds import LocalKind, create_local, delete_local, edit_local, show_local
 from .middleware import CimiMiddleware, facts
 from .operations import endpoint
 from .representation import document_response
+from .schema import COLLECTIONS
 
 Handler = Callable[[CimiCall], Response]
+#: a handler, or the name of one below ``cimi_api`` (``"machines:show_machine"``), imported on first use
+Target = str | Handler
 ROOT = "/cimi"
+#: collection path -> the resource type of its entries
+RESOURCES = {collection.path: collection.resource for collection in COLLECTIONS}
 
 
-def _route(path: str, method: str, name: str, handler: Handler, public: bool = False) -> Route:
+def _route(path: str, method: str, name: str, target: Target, public: bool = False) -> Route:
+    handler = lazy_function(f"cimi_api.{target}") if isinstance(target, str) else target
     return Route(f"{ROOT}{path}", endpoint(name, public=public)(handler), methods=[method])
 
 
-def _collection(path: str, build: Builder, resource: str) -> Route:
+def _collection(path: str) -> Route:
+    resource = RESOURCES[path]
+
     def serve(call: CimiCall) -> Response:
-        return document_response(call.fmt, build(call), resource, collection=True)
+        return document_response(call.fmt, build_collection(call, path), resource, collection=True)
 
     return _route(f"/{path}", "GET", f"{path}.index", serve)
 
 
-def _members(path: str, create: Handler, show: Handler, edit: Handler, destroy: Handler) -> list[Route]:
+def _members(path: str, create: Target, show: Target, edit: Target, destroy: Target) -> list[Route]:
     return [
         _route(f"/{path}", "POST", f"{path}.create", create),
         _route(f"/{path}/{{id}}", "GET", f"{path}.show", show),
@@ -59,54 +54,57 @@ def _members(path: str, create: Handler, show: Handler, edit: Handler, destroy: 
     ]
 
 
-def _local_members(kind: LocalKind) -> list[Route]:
-    return _members(kind.path, lambda call: create_local(call, kind), lambda call: show_local(call, kind),
-                    lambda call: edit_local(call, kind), lambda call: delete_local(call, kind))
+def _local_members(path: str) -> list[Route]:
+    operations = ("create_local", "show_local", "edit_local", "delete_local")
+    return _members(path, *(local_handler(path, operation) for operation in operations))
 
 
 def _routes() -> list[Route]:
     r = _route
     return [
-        r("", "GET", "entry_point.redirect", entry.redirect_to_entry_point, public=True),
-        r("/", "GET", "entry_point.redirect", entry.redirect_to_entry_point, public=True),
-        r("/cloudEntryPoint", "GET", "entry_point.show", entry.cloud_entry_point, public=True),
-        *(_collection(path, build, resource) for path, (build, resource) in COLLECTION_DOCUMENTS.items()),
-        r("/resource_metadata/{id}", "GET", "resource_metadata.show", metadata.show_metadata),
+        r("", "GET", "entry_point.redirect", "entry:redirect_to_entry_point", public=True),
+        r("/", "GET", "entry_point.redirect", "entry:redirect_to_entry_point", public=True),
+        r("/cloudEntryPoint", "GET", "entry_point.show", "entry:cloud_entry_point", public=True),
+        *(_collection(path) for path in COLLECTION_PATHS),
+        r("/resource_metadata/{id}", "GET", "resource_metadata.show", "metadata:show_metadata"),
         # machines, their disks and volumes
-        *_members("machines", machines.create_machine, machines.show_machine, machines.edit_machine,
-                  machines.delete_machine),
-        r("/machines/{id}", "POST", "machines.action", machines.action_on_machine),
-        r("/machines/{id}/disks", "GET", "machines.disks", machines.list_disks),
-        r("/machines/{id}/disks/{disk}", "GET", "machines.disk", machines.show_disk),
-        r("/machines/{id}/volumes", "GET", "machines.volumes", machines.list_machine_volumes),
-        r("/machines/{id}/volumes", "POST", "machines.attach", machines.attach_volume),
-        r("/machines/{id}/volume_attach", "POST", "machines.attach", machines.attach_volume),
-        r("/machines/{id}/volumes/{volume}", "GET", "machines.volume", machines.show_machine_volume),
-        r("/machines/{id}/volumes/{volume}", "DELETE", "machines.detach", machines.detach_volume),
-        r("/machines/{id}/{action}", "POST", "machines.action", machines.machine_action),
-        r("/machine_configurations/{id}", "GET", "machine_configurations.show", configurations.show_configuration),
-        *_members("machine_images", images.capture_machine, images.show_image, images.edit_image, images.delete_image),
+        *_members("machines", "machines:create_machine", "machines:show_machine", "machines:edit_machine",
+                  "machines:delete_machine"),
+        r("/machines/{id}", "POST", "machines.action", "machines:action_on_machine"),
+        r("/machines/{id}/disks", "GET", "machines.disks", "machines:list_disks"),
+        r("/machines/{id}/disks/{disk}", "GET", "machines.disk", "machines:show_disk"),
+        r("/machines/{id}/volumes", "GET", "machines.volumes", "machines:list_machine_volumes"),
+        r("/machines/{id}/volumes", "POST", "machines.attach", "machines:attach_volume"),
+        r("/machines/{id}/volume_attach", "POST", "machines.attach", "machines:attach_volume"),
+        r("/machines/{id}/volumes/{volume}", "GET", "machines.volume", "machines:show_machine_volume"),
+        r("/machines/{id}/volumes/{volume}", "DELETE", "machines.detach", "machines:detach_volume"),
+        r("/machines/{id}/{action}", "POST", "machines.action", "machines:machine_action"),
+        r("/machine_configurations/{id}", "GET", "machine_configurations.show", "configurations:show_configuration"),
+        *_members("machine_images", "images:capture_machine", "images:show_image", "images:edit_image",
+                  "images:delete_image"),
         # credentials, volumes, networks, addresses
-        *_members("credentials", credentials.create_credential, credentials.show_credential,
-                  credentials.edit_credential, credentials.delete_credential),
-        *_members("volumes", volumes.create_volume, volumes.show_volume, volumes.edit_volume, volumes.delete_volume),
-        *_members("volume_images", volume_images.create_volume_image, volume_images.show_volume_image,
-                  volume_images.edit_volume_image, volume_images.delete_volume_image),
-        *_members("networks", networks.create_network, networks.show_network, networks.edit_network,
-                  networks.delete_network),
-        *_members("forwarding_groups", networks.create_group, networks.show_group, networks.edit_group,
-                  networks.delete_group),
-        *_members("addresses", addresses.create_address, addresses.show_address, addresses.edit_address,
-                  addresses.delete_address),
+        *_members("credentials", "credentials:create_credential", "credentials:show_credential",
+                  "credentials:edit_credential", "credentials:delete_credential"),
+        *_members("volumes", "volumes:create_volume", "volumes:show_volume", "volumes:edit_volume",
+                  "volumes:delete_volume"),
+        *_members("volume_images", "volume_images:create_volume_image", "volume_images:show_volume_image",
+                  "volume_images:edit_volume_image", "volume_images:delete_volume_image"),
+        *_members("networks", "networks:create_network", "networks:show_network", "networks:edit_network",
+                  "networks:delete_network"),
+        *_members("forwarding_groups", "networks:create_group", "networks:show_group", "networks:edit_group",
+                  "networks:delete_group"),
+        *_members("addresses", "addresses:create_address", "addresses:show_address", "addresses:edit_address",
+                  "addresses:delete_address"),
         # systems and their members
-        *_members("systems", systems.create_system, systems.show_system, systems.edit_system, systems.delete_system),
-        r("/systems/{id}/{kind}", "GET", "systems.members", systems.list_members),
-        r("/systems/{id}/{kind}/{member}", "GET", "systems.member", systems.show_member),
-        r("/systems/{id}/{action}", "POST", "systems.action", systems.act),
+        *_members("systems", "systems:create_system", "systems:show_system", "systems:edit_system",
+                  "systems:delete_system"),
+        r("/systems/{id}/{kind}", "GET", "systems.members", "systems:list_members"),
+        r("/systems/{id}/{kind}/{member}", "GET", "systems.member", "systems:show_member"),
+        r("/systems/{id}/{action}", "POST", "systems.action", "systems:act"),
         # jobs and the resources only the proxy holds
-        r("/jobs/{id}", "GET", "jobs.show", jobs.show_job),
-        r("/jobs/{id}", "DELETE", "jobs.destroy", jobs.delete_job),
-        *(route for kind in LOCAL_KINDS for route in _local_members(kind)),
+        r("/jobs/{id}", "GET", "jobs.show", "jobs:show_job"),
+        r("/jobs/{id}", "DELETE", "jobs.destroy", "jobs:delete_job"),
+        *(route for path in LOCAL_KINDS for route in _local_members(path)),
     ]
 
 

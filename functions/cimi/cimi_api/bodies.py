@@ -8,23 +8,18 @@ expansion and external entities are refused.
 """
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
-from xml.etree.ElementTree import Element, ParseError
 
-import defusedxml.ElementTree as SafeXml
-from defusedxml import DefusedXmlException
 from deltacloud.errors import DeltacloudError, ValidationError
 
 from .schema import plural, singular
 
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
 #: larger than any CIMI create document, userData included (EC2 caps user data at 16 KiB)
 BODY_LIMIT = 1024 * 1024
-
-
-class BodyTooLarge(DeltacloudError):
-    status = 413
-    generic_message = f"Request body larger than {BODY_LIMIT} bytes"
 
 
 class UnsupportedMediaType(DeltacloudError):
@@ -66,6 +61,11 @@ def parse_json(raw: bytes) -> dict[str, Any]:
 
 
 def parse_xml(raw: bytes) -> dict[str, Any]:
+    from xml.etree.ElementTree import ParseError  # only XML bodies pay for the XML parser (cold start)
+
+    import defusedxml.ElementTree as SafeXml
+    from defusedxml import DefusedXmlException
+
     try:
         root = SafeXml.fromstring(raw, forbid_dtd=True)
     except DefusedXmlException:
@@ -80,7 +80,7 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _element_value(element: Element) -> dict[str, Any] | str:
+def _element_value(element: "Element") -> dict[str, Any] | str:
     """An element with attributes or children becomes a dict; a leaf its stripped text."""
     children = list(element)
     attributes = {_local(k): v.strip() for k, v in element.attrib.items()}

@@ -4,7 +4,7 @@ from deltacloud.capabilities import Capabilities
 from deltacloud.errors import AuthenticationFailure, AuthenticationRequired
 from starlette.responses import RedirectResponse, Response
 
-from .catalogue import COLLECTION_DOCUMENTS
+from .catalogue import build_collection
 from .common import Document
 from .context import CimiCall
 from .discovery import available
@@ -47,8 +47,8 @@ def _expand(call: CimiCall) -> Expander:
         embedded = call.without_query()
         for collection in COLLECTIONS:
             if collection.cep_key in document and wants(expanded, collection.cep_key):
-                build = COLLECTION_DOCUMENTS[collection.path][0]
-                document = {**document, collection.cep_key: {"href": call.url(collection.path), **build(embedded)}}
+                built = build_collection(embedded, collection.path)
+                document = {**document, collection.cep_key: {"href": call.url(collection.path), **built}}
         return document
 
     return expand

@@ -1,21 +1,23 @@
 """The operation framework: authentication, errors in CIMI's format, thread pool, metering.
 
 Each resource handler is a plain synchronous function of a :class:`CimiCall` returning a
-Response; drivers may block (SDK calls), so handlers run in the thread pool. Whatever happens
-inside, the client gets a CIMI document: a typed error keeps its status, a malformed query
-parameter is a 400, a bug of ours a bare 500 without a trace.
+Response; drivers may block (SDK calls), so handlers run in the thread pool (except in Lambda, see
+:func:`deltacloud.blocking.run_blocking`). Whatever happens inside, the client gets a CIMI
+document: a typed error keeps its status, a malformed query parameter is a 400, a bug of ours a
+bare 500 without a trace.
 """
 
 import logging
 from collections.abc import Awaitable, Callable
 
+from deltacloud.blocking import run_blocking
 from deltacloud.errors import DeltacloudError, ValidationError
 from deltacloud.metering import meter_call, outcome_of
-from starlette.concurrency import run_in_threadpool
+from deltacloud.request_body import read_limited
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .bodies import BODY_LIMIT, BodyTooLarge
+from .bodies import BODY_LIMIT
 from .context import CimiCall
 from .errors import error_response
 from .middleware import facts
@@ -28,20 +30,8 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 async def read_body(request: Request) -> bytes:
-    """The request body, refused past :data:`BODY_LIMIT` without reading the rest."""
-    if request.method not in ("POST", "PUT"):
-        return b""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > BODY_LIMIT:
-        raise BodyTooLarge()
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > BODY_LIMIT:
-            raise BodyTooLarge()
-        chunks.append(chunk)
-    return b"".join(chunks)
+    """The body of a POST or PUT, refused past :data:`BODY_LIMIT`."""
+    return await read_limited(request, BODY_LIMIT) if request.method in ("POST", "PUT") else b""
 
 
 def fail(call: CimiCall, error: DeltacloudError) -> Response:
@@ -66,7 +56,7 @@ def endpoint(name: str, *, public: bool = False) -> Callable[[Handler], Endpoint
             call = CimiCall(request, info.fmt, info.driver, info.provider, b"")
             try:
                 call.raw_body = await read_body(request)
-                response = await run_in_threadpool(run, call)
+                response = await run_blocking(request.scope, run, call)
             except DeltacloudError as error:
                 response = fail(call, error)
             except QueryError as error:

@@ -1,12 +1,13 @@
 """The operation framework: capability check (412), required parameters (400), errors (spec §5).
 
 Each route handler is a plain synchronous function of a :class:`Call`; drivers may block
-(SDK calls), so handlers run in the thread pool.
+(SDK calls), so handlers run in the thread pool (not in Lambda: see :func:`deltacloud.blocking.run_blocking`).
 """
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 
+from deltacloud.blocking import run_blocking
 from deltacloud.errors import DeltacloudError, MissingParameter, NotSupported, ValidationError
 from deltacloud.metering import meter_call, outcome_of
 from starlette.concurrency import run_in_threadpool
@@ -14,7 +15,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import pages
 from .context import Call
 from .middleware import RequestFacts, facts
 from .responses import empty, error_response
@@ -53,6 +53,8 @@ def make_call(request: Request, fmt: str, params: dict[str, str]) -> Call:
 
 def fail(call: Call, error: DeltacloudError, status: int | None = None) -> Response:
     if call.fmt == "html":
+        from . import pages  # the browser console's modules load with its first page, not at cold start
+
         return pages.error_page(call, error, status)
     return error_response(error, call.fmt, call.request.url.path, call.driver_name, call.provider,
                           call.params, status)
@@ -104,12 +106,15 @@ def operation(
                 if missing:
                     present = [p for p in call.params if p not in request.path_params and p != "format"]
                     raise MissingParameter(missing[0], present)
-                if "aws.event" in request.scope and not raw_body:
-                    # A Lambda container serves one event at a time: the thread hop buys nothing there.
-                    response = handler(call)
-                else:
+                if raw_body:  # pulls the body from the event loop (body_stream): needs a worker thread
                     response = await run_in_threadpool(handler, call)
-                return pages.after_form_post(call, response) if call.fmt == "html" else response
+                else:
+                    response = await run_blocking(request.scope, handler, call)
+                if call.fmt == "html":
+                    from . import pages
+
+                    return pages.after_form_post(call, response)
+                return response
             except DeltacloudError as error:
                 return fail(call, error)
             except Exception:  # a bug of ours must still answer in the API's format, without a trace

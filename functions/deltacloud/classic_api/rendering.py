@@ -6,7 +6,6 @@ from typing import Any, Generic, TypeVar
 
 from starlette.responses import Response
 
-from . import pages
 from .context import Call
 from .responses import document, json_document
 from .xml import XmlWriter
@@ -29,6 +28,8 @@ def render_one(call: Call, renderer: Renderer[T], item: T, status: int = 200,
     if call.fmt == "json":
         return json_document({renderer.singular: renderer.json(call, item)}, status, headers)
     if call.fmt == "html":
+        from . import pages  # the browser console's modules load with its first page, not at cold start
+
         data = renderer.json(call, item)
         if call.request.method not in ("GET", "HEAD"):  # a form post: show what it made or changed
             return pages.redirect(call, data.get("href") or call.url(renderer.plural))
@@ -42,6 +43,8 @@ def render_many(call: Call, renderer: Renderer[T], items: Sequence[T], status: i
     if call.fmt == "json":
         return json_document({renderer.plural: [renderer.json(call, item) for item in items]}, status)
     if call.fmt == "html":
+        from . import pages
+
         if call.request.method not in ("GET", "HEAD"):  # several instances launched by one form
             return pages.redirect(call, call.url(renderer.plural))
         return pages.listing(call, renderer.singular, renderer.plural, [renderer.json(call, i) for i in items], status)

@@ -8,7 +8,6 @@ from deltacloud.errors import MissingParameter
 from deltacloud.model import Blob
 from starlette.datastructures import UploadFile
 from starlette.responses import Response, StreamingResponse
-from starlette.routing import Route
 
 from . import blob_meta
 from .body_stream import request_chunks, request_form
@@ -153,19 +152,3 @@ def blobs_content(call: Call) -> Response:
         return Response(b"", headers=headers)
     return StreamingResponse(call.driver.blob_content(bucket_id, blob_id), headers=headers)
 
-
-ROUTES = [
-    Route("/api/buckets", buckets_index, methods=["GET"]),
-    Route("/api/buckets", buckets_create, methods=["POST"]),
-    Route("/api/buckets/{id}", buckets_show, methods=["GET"]),
-    Route("/api/buckets/{id}", buckets_destroy, methods=["DELETE"]),
-    Route("/api/buckets/{id}", blobs_post, methods=["POST"]),
-    # HEAD first: the GET route below would answer HEAD with the blob document otherwise
-    Route("/api/buckets/{id}/{blob_id}", blobs_head, methods=["HEAD"]),
-    Route("/api/buckets/{id}/{blob_id}", blobs_show, methods=["GET"]),
-    Route("/api/buckets/{id}/{blob_id}", blobs_put, methods=["PUT"]),
-    Route("/api/buckets/{id}/{blob_id}", blobs_update_metadata, methods=["POST"]),
-    Route("/api/buckets/{id}/{blob_id}", blobs_destroy, methods=["DELETE"]),
-    Route("/api/buckets/{id}/{blob_id}/content", blobs_content, methods=["GET"]),
-    Route("/api/buckets/{id}/{blob_id}/metadata", blobs_head, methods=["HEAD"]),
-]

@@ -7,7 +7,6 @@ from deltacloud.lifecycle import perform_instance_action
 from deltacloud.model import InstanceCreate
 from starlette.responses import Response
 
-from . import pages
 from .context import Call
 from .operations import operation
 from .render_compute import (
@@ -168,6 +167,8 @@ def instances_run(call: Call) -> Response:
         return json_document({"instance": {"id": result.id, "public_address": result.public_address,
                                            "command": result.command, "output": result.output}})
     if call.fmt == "html":
+        from . import pages  # the browser console's modules load with its first page, not at cold start
+
         return pages.details(call, f"Output of {result.command}", {
             "instance": {"id": result.id, "href": call.url("instances", result.id)},
             "public_address": result.public_address, "output": result.output,
@@ -186,6 +187,8 @@ def instance_states(call: Call) -> Response:
     if call.fmt == "json":
         return json_document(states_json(machine))
     if call.fmt == "html":
+        from . import pages
+
         return pages.details(call, "Instance states", {
             state["name"]: [f"{t.get('action') or 'automatically'} → {t['to']}" for t in state["transitions"]]
             for state in states_json(machine)

@@ -9,7 +9,6 @@ from deltacloud.registry import driver_names, load_driver
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from . import pages
 from .context import API_VERSION, Call
 from .middleware import facts
 from .operations import operation
@@ -26,6 +25,8 @@ def entry_point(call: Call) -> Response:
         except AuthenticationFailure:
             raise AuthenticationFailure("Authentication failed") from None
     if call.fmt == "html":
+        from . import pages  # the browser console's modules load with its first page, not at cold start
+
         return pages.entry(call)
     caps = call.capabilities
     collections = caps.listed_collections()

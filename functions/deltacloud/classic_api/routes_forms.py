@@ -2,7 +2,8 @@
 
 One generic handler serves every form of :data:`forms.FORMS`: it checks that the member the form
 acts on exists, fills selects from the driver's own collections (realms, images, keys, ...) and
-the launch form's ``hwp_*`` inputs from the chosen hardware profile.
+the launch form's ``hwp_*`` inputs from the chosen hardware profile. The app's route table lists
+the form pages and gets each one's endpoint from :func:`form_endpoint` on its first request.
 """
 
 from typing import Any
@@ -11,12 +12,11 @@ from urllib.parse import urlencode
 from deltacloud.driver import OPERATION_METHODS
 from deltacloud.model import HardwareProfile
 from starlette.responses import Response
-from starlette.routing import Route
 
 from . import pages
 from .context import Call
 from .forms import FORMS, Field, Form
-from .operations import Handler, operation
+from .operations import Endpoint, Handler, operation
 from .routes_common import found
 
 PROPERTY_TITLES = {"cpu": "CPUs", "memory": "Memory", "storage": "Storage", "architecture": "Architecture",
@@ -95,11 +95,11 @@ def _form_handler(form: Form) -> Handler:
     return show_form
 
 
-def _route(form: Form) -> Route:
-    endpoint = operation(form.collection, f"{form.operation}_form", needs=form.operation,
-                         formats=("html",))(_form_handler(form))
-    return Route(f"/api/{form.page}", endpoint, methods=["GET"])
+_BY_PAGE = {form.page: form for form in FORMS}
 
 
-#: declared before the member routes, so that ``/keys/new`` is never the key "new"
-ROUTES = [_route(form) for form in FORMS]
+def form_endpoint(page: str) -> Endpoint:
+    """The endpoint of the form page ``/api/<page>`` (``page`` as in :data:`forms.FORMS`)."""
+    form = _BY_PAGE[page]
+    return operation(form.collection, f"{form.operation}_form", needs=form.operation,
+                     formats=("html",))(_form_handler(form))

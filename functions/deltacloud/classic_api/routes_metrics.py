@@ -1,7 +1,6 @@
 """Routes of metrics (spec §7.14): the member route answers for the id asked, 404 when unknown."""
 
 from starlette.responses import Response
-from starlette.routing import Route
 
 from .context import Call
 from .operations import operation
@@ -19,8 +18,3 @@ def metrics_index(call: Call) -> Response:
 def metrics_show(call: Call) -> Response:
     return render_one(call, METRIC, found(call.driver.metric(call.params["id"])))
 
-
-ROUTES = [
-    Route("/api/metrics", metrics_index, methods=["GET"]),
-    Route("/api/metrics/{id}", metrics_show, methods=["GET"]),
-]

@@ -7,7 +7,6 @@ from deltacloud.errors import ValidationError
 from deltacloud.model import Instance, LoadBalancer
 from deltacloud.model.network import Listener, RuleSource
 from starlette.responses import Response
-from starlette.routing import Route
 
 from .context import Call
 from .operations import operation
@@ -261,36 +260,3 @@ def interfaces_destroy(call: Call) -> Response:
     call.driver.destroy_network_interface(call.params["id"])
     return empty(204)
 
-
-ROUTES = [
-    Route("/api/addresses", addresses_index, methods=["GET"]),
-    Route("/api/addresses", addresses_create, methods=["POST"]),
-    Route("/api/addresses/{id}", addresses_show, methods=["GET"]),
-    Route("/api/addresses/{id}", addresses_destroy, methods=["DELETE"]),
-    Route("/api/addresses/{id}/associate", addresses_associate, methods=["POST"]),
-    Route("/api/addresses/{id}/disassociate", addresses_disassociate, methods=["POST"]),
-    Route("/api/firewalls", firewalls_index, methods=["GET"]),
-    Route("/api/firewalls", firewalls_create, methods=["POST"]),
-    Route("/api/firewalls/{id}", firewalls_show, methods=["GET"]),
-    Route("/api/firewalls/{id}", firewalls_destroy, methods=["DELETE"]),
-    Route("/api/firewalls/{id}/rules", firewall_rules_create, methods=["POST"]),
-    Route("/api/firewalls/{id}/{rule_id}", firewall_rules_destroy, methods=["DELETE"]),
-    Route("/api/load_balancers", balancers_index, methods=["GET"]),
-    Route("/api/load_balancers", balancers_create, methods=["POST"]),
-    Route("/api/load_balancers/{id}", balancers_show, methods=["GET"]),
-    Route("/api/load_balancers/{id}", balancers_destroy, methods=["DELETE"]),
-    Route("/api/load_balancers/{id}/register", balancers_register, methods=["POST"]),
-    Route("/api/load_balancers/{id}/unregister", balancers_unregister, methods=["POST"]),
-    Route("/api/networks", networks_index, methods=["GET"]),
-    Route("/api/networks", networks_create, methods=["POST"]),
-    Route("/api/networks/{id}", networks_show, methods=["GET"]),
-    Route("/api/networks/{id}", networks_destroy, methods=["DELETE"]),
-    Route("/api/subnets", subnets_index, methods=["GET"]),
-    Route("/api/subnets", subnets_create, methods=["POST"]),
-    Route("/api/subnets/{id}", subnets_show, methods=["GET"]),
-    Route("/api/subnets/{id}", subnets_destroy, methods=["DELETE"]),
-    Route("/api/network_interfaces", interfaces_index, methods=["GET"]),
-    Route("/api/network_interfaces", interfaces_create, methods=["POST"]),
-    Route("/api/network_interfaces/{id}", interfaces_show, methods=["GET"]),
-    Route("/api/network_interfaces/{id}", interfaces_destroy, methods=["DELETE"]),
-]

@@ -2,7 +2,6 @@
 
 from deltacloud.model import StorageVolumeCreate
 from starlette.responses import Response
-from starlette.routing import Route
 
 from .context import Call
 from .operations import operation
@@ -75,16 +74,3 @@ def snapshots_destroy(call: Call) -> Response:
     call.driver.destroy_storage_snapshot(call.params["id"])
     return empty(204)
 
-
-ROUTES = [
-    Route("/api/storage_volumes", volumes_index, methods=["GET"]),
-    Route("/api/storage_volumes", volumes_create, methods=["POST"]),
-    Route("/api/storage_volumes/{id}", volumes_show, methods=["GET"]),
-    Route("/api/storage_volumes/{id}", volumes_destroy, methods=["DELETE"]),
-    Route("/api/storage_volumes/{id}/attach", volumes_attach, methods=["POST"]),
-    Route("/api/storage_volumes/{id}/detach", volumes_detach, methods=["POST"]),
-    Route("/api/storage_snapshots", snapshots_index, methods=["GET"]),
-    Route("/api/storage_snapshots", snapshots_create, methods=["POST"]),
-    Route("/api/storage_snapshots/{id}", snapshots_show, methods=["GET"]),
-    Route("/api/storage_snapshots/{id}", snapshots_destroy, methods=["DELETE"]),
-]

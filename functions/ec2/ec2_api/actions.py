@@ -1,11 +1,14 @@
 """The action table: each EC2 action, its handler, and the capabilities it needs from the driver.
 
 Handlers register with :func:`action`; the dispatcher refuses an action whose capabilities the
-driver's capability object lacks with ``UnsupportedOperation``, before any backend call.
+driver's capability object lacks with ``UnsupportedOperation``, before any backend call. The module
+registering an action is imported with the first request for one of its actions (cold start), as
+:data:`MODULES` says.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
 from .context import Ec2Call
 from .errors import ResourceKind
@@ -22,6 +25,33 @@ class Action:
 
 
 ACTIONS: dict[str, Action] = {}
+
+#: module below ec2_api -> the actions it registers (a test checks this against the registrations)
+MODULES: dict[str, tuple[str, ...]] = {
+    "addresses": ("DescribeAddresses", "AllocateAddress", "ReleaseAddress", "AssociateAddress", "DisassociateAddress"),
+    "images": ("DescribeImages", "CreateImage", "DeregisterImage"),
+    "instances": ("DescribeInstances", "DescribeInstanceStatus", "RunInstances", "StartInstances", "StopInstances",
+                  "RebootInstances", "TerminateInstances"),
+    "keypairs": ("DescribeKeyPairs", "CreateKeyPair", "ImportKeyPair", "DeleteKeyPair"),
+    "regions": ("DescribeRegions", "DescribeAvailabilityZones", "DescribeInstanceTypes"),
+    "security_groups": ("DescribeSecurityGroups", "CreateSecurityGroup", "DeleteSecurityGroup",
+                        "AuthorizeSecurityGroupIngress", "RevokeSecurityGroupIngress"),
+    "tags": ("CreateTags", "DeleteTags", "DescribeTags"),
+    "volumes": ("DescribeVolumes", "CreateVolume", "DeleteVolume", "AttachVolume", "DetachVolume", "DescribeSnapshots",
+                "CreateSnapshot", "DeleteSnapshot"),
+}
+#: every action this front-end offers -> its module
+MODULE_OF: dict[str, str] = {name: module for module, names in MODULES.items() for name in names}
+
+
+def find_action(name: str) -> Action | None:
+    """The action called ``name``, its module imported if need be; None when EC2 has no such action here."""
+    module = MODULE_OF.get(name)
+    if module is None:
+        return None
+    if name not in ACTIONS:
+        import_module(f"{__package__}.{module}")
+    return ACTIONS[name]
 
 
 def action(name: str, *needs: str, kind: ResourceKind | None = None) -> Callable[[Handler], Handler]:

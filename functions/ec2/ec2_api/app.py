@@ -8,10 +8,11 @@ string (libcloud, presigned URLs).
 
 from collections.abc import Mapping
 
+from deltacloud.blocking import run_blocking
+from deltacloud.request_body import BodyTooLarge, read_limited
 from deltacloud.sigv4 import SignedRequest
 from deltacloud.sigv4_events import signed_request_from_event
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,24 +26,6 @@ from .responses import xml_response
 #: Largest request body accepted. EC2 requests are small: the biggest parameters are UserData (16 KB
 #: before base64) and an imported public key; anything near this is a mistake or an attack.
 BODY_LIMIT = 256 * 1024
-
-
-class BodyTooLarge(Exception):
-    pass
-
-
-async def _read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > BODY_LIMIT:
-        raise BodyTooLarge()
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > BODY_LIMIT:
-            raise BodyTooLarge()
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -70,10 +53,10 @@ def _signed_forms(scope: Scope, headers: Mapping[str, str], body: bytes) -> list
 async def endpoint(request: Request) -> Response:
     headers = _headers(request.scope)
     try:
-        body = await _read_body(request)
-    except BodyTooLarge:
-        error = Ec2Error("RequestEntityTooLarge", f"The request body exceeds the limit of {BODY_LIMIT} bytes.", 413)
-        status, document = await run_in_threadpool(reject, error, headers)
+        body = await read_limited(request, BODY_LIMIT)
+    except BodyTooLarge as too_large:
+        error = Ec2Error("RequestEntityTooLarge", f"{too_large.message}.", 413)
+        status, document = await run_blocking(request.scope, reject, error, headers)
         return xml_response(document, status)
     incoming = Incoming(
         signed_forms=_signed_forms(request.scope, headers, body),
@@ -81,7 +64,7 @@ async def endpoint(request: Request) -> Response:
         headers=headers,
         body=body,
     )
-    status, document = await run_in_threadpool(handle, incoming)
+    status, document = await run_blocking(request.scope, handle, incoming)
     return xml_response(document, status)
 
 
@@ -92,7 +75,7 @@ async def http_exception(request: Request, exc: Exception) -> Response:
         error = Ec2Error("InvalidHttpRequest", f"The EC2 API accepts GET and POST, not {request.method}.", 405)
     else:
         error = Ec2Error("InvalidAction", f"There is no EC2 API at {request.url.path[:100]}; use /ec2.", 404)
-    status, document = await run_in_threadpool(reject, error, _headers(request.scope))
+    status, document = await run_blocking(request.scope, reject, error, _headers(request.scope))
     response = xml_response(document, status)
     if exc.headers and "Allow" in exc.headers:
         response.headers["Allow"] = exc.headers["Allow"]

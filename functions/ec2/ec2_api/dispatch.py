@@ -1,7 +1,7 @@
 """One EC2 request from bytes to bytes: parse, authenticate, pick the driver, check capabilities, run, render.
 
-Everything here is synchronous and runs in the thread pool (credential stores and drivers may block);
-the request is metered exactly once, whatever its outcome.
+Everything here is synchronous and runs in the thread pool (credential stores and drivers may block; see
+:func:`deltacloud.blocking.run_blocking`); the request is metered exactly once, whatever its outcome.
 """
 
 import logging
@@ -14,17 +14,7 @@ from deltacloud.metering import meter_call, outcome_of
 from deltacloud.runtime import get_runtime
 from deltacloud.sigv4 import SignedRequest
 
-from . import (  # noqa: F401 - importing an action module registers its actions
-    addresses,
-    images,
-    instances,
-    keypairs,
-    regions,
-    security_groups,
-    tags,
-    volumes,
-)
-from .actions import ACTIONS, Action
+from .actions import MODULE_OF, Action, find_action
 from .auth import authenticate
 from .context import Ec2Call, driver_name, provider_name
 from .errors import Ec2Error, from_core, unsupported
@@ -62,7 +52,7 @@ def handle(incoming: Incoming) -> tuple[int, bytes]:
             parse_error = None
         except Ec2Error as error:  # reported after authentication: strangers learn nothing about parsing
             query, parse_error = None, error
-        if query is not None and query.action in ACTIONS:
+        if query is not None and query.action in MODULE_OF:
             metered_action = query.action
         caller = authenticate(incoming.signed_forms, runtime.credential_store)
         tenant_id = caller.tenant.id
@@ -70,7 +60,7 @@ def handle(incoming: Incoming) -> tuple[int, bytes]:
             raise parse_error or Ec2Error("MalformedQueryString", "The request could not be parsed.")
         if not query.action:
             raise Ec2Error("MissingAction", "The request must contain the parameter Action")
-        spec = ACTIONS.get(query.action)
+        spec = find_action(query.action)
         if spec is None:
             raise Ec2Error("InvalidAction", f"The action {query.action[:100]} is not valid for this web service.")
         backend = runtime.driver(

@@ -32,10 +32,8 @@ from .instance_views import (
     state_xml,
     view,
 )
-from .keypairs import find_key
 from .mappings import PENDING, RUNNING, SHUTTING_DOWN, STOPPED, STOPPING, TERMINATED, Ec2State, instance_state
 from .pagination import paginate, reject_with_ids
-from .tags import tags_from_specifications
 from .xml import item_set, leaf, node
 
 MAX_INSTANCES_PER_CALL = 50
@@ -122,6 +120,9 @@ def describe_instance_status(call: Ec2Call) -> str:
 
 def _launch_request(call: Ec2Call) -> tuple[InstanceCreate, int, int, dict[str, str]]:
     """The core launch request, the min/max counts and the tags, validated before anything is created."""
+    from .keypairs import find_key  # launching only: DescribeInstances need not load them (cold start)
+    from .tags import tags_from_specifications
+
     p = call.params
     image_id = p.required("ImageId")
     min_count = p.integer("MinCount", 1, MAX_INSTANCES_PER_CALL) or 1
