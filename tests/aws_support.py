@@ -20,7 +20,7 @@ from pathlib import Path
 
 import boto3
 import httpx
-from conftest import free_port
+from conftest import LocalServer, free_port, start_server
 from serverless_support import unique as unique  # one naming helper for tests on the shared moto
 
 MOTO_SERVER = str(Path(sys.executable).with_name("moto_server"))
@@ -182,3 +182,18 @@ def throttling_proxy(upstream: str, throttle: int) -> Iterator[tuple[str, Thrott
     finally:
         server.shutdown()
         server.server_close()
+
+
+def passthrough_aws_server(data_dir: Path, moto_endpoint: str) -> LocalServer:
+    """A local server in pass-through mode (HTTP Basic carries the AWS key pair, as in the original)
+    whose AWS endpoints all point at ``moto_endpoint``."""
+    return start_server(data_dir, {"AWS_ENDPOINT_URL": moto_endpoint, "DELTACLOUD_CREDENTIALS": "passthrough"})
+
+
+def public_ebs_image(moto_endpoint: str, region: str) -> str:
+    """A public x86_64 EBS AMI of moto's catalogue."""
+    client = boto3.client("ec2", region_name=region, endpoint_url=moto_endpoint, aws_access_key_id="AKIDIMAGES",
+                          aws_secret_access_key="images-secret")
+    images = client.describe_images(Filters=[{"Name": "name", "Values": ["*ubuntu*"]}])["Images"]
+    return next(i["ImageId"] for i in images if i["Architecture"] == "x86_64" and i["RootDeviceType"] == "ebs")
+

@@ -3,11 +3,11 @@ server. HTTP Basic carries the AWS key pair (pass-through), the driver and regio
 
 from collections.abc import Iterator
 
-import boto3
 import httpx
 import pytest
+from aws_support import passthrough_aws_server, public_ebs_image
 from cimi_helpers import JSON, JSON_BODY, NS, XML_BODY, action, follow_job, local, op_href, xml_root
-from conftest import LocalServer, start_server, stop_server
+from conftest import LocalServer, stop_server
 
 REGION = "us-east-1"
 AWS_KEY, AWS_SECRET = "AKIDCIMIONAWS", "cimi-on-aws-secret"
@@ -17,8 +17,7 @@ N = {"c": NS}
 
 @pytest.fixture(scope="module")
 def aws_server(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str) -> Iterator[LocalServer]:
-    running = start_server(tmp_path_factory.mktemp("cimi-aws"), {"AWS_ENDPOINT_URL": moto_endpoint,
-                                                                 "DELTACLOUD_CREDENTIALS": "passthrough"})
+    running = passthrough_aws_server(tmp_path_factory.mktemp("cimi-aws"), moto_endpoint)
     yield running
     stop_server(running)
 
@@ -31,11 +30,7 @@ def cimi(aws_server: LocalServer) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def image_id(moto_endpoint: str) -> str:
-    """A public x86_64 EBS AMI of moto's catalogue."""
-    client = boto3.client("ec2", region_name=REGION, endpoint_url=moto_endpoint, aws_access_key_id=AWS_KEY,
-                          aws_secret_access_key=AWS_SECRET)
-    images = client.describe_images(Filters=[{"Name": "name", "Values": ["*ubuntu*"]}])["Images"]
-    return next(i["ImageId"] for i in images if i["Architecture"] == "x86_64" and i["RootDeviceType"] == "ebs")
+    return public_ebs_image(moto_endpoint, REGION)
 
 
 def test_entry_point_follows_the_aws_capabilities(cimi: httpx.Client) -> None:

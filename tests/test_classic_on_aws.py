@@ -8,10 +8,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import httpx
 import pytest
-from aws_support import iam_moto, moto_server, unique
+from aws_support import iam_moto, moto_server, passthrough_aws_server, public_ebs_image, unique
 from conftest import MOCK_AUTH, LocalServer, start_server, stop_server
 from deltacloud.credentials import LocalCredentialStore
 
@@ -26,9 +25,7 @@ def xml(response: httpx.Response) -> ET.Element:
 
 @pytest.fixture(scope="module")
 def aws_server(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str) -> Iterator[LocalServer]:
-    """The local server in pass-through mode: HTTP Basic carries the AWS key pair (as the original)."""
-    running = start_server(tmp_path_factory.mktemp("aws"), {"AWS_ENDPOINT_URL": moto_endpoint,
-                                                            "DELTACLOUD_CREDENTIALS": "passthrough"})
+    running = passthrough_aws_server(tmp_path_factory.mktemp("aws"), moto_endpoint)
     yield running
     stop_server(running)
 
@@ -41,11 +38,7 @@ def ec2(aws_server: LocalServer) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def image_id(moto_endpoint: str) -> str:
-    """A public x86_64 EBS AMI of moto's catalogue."""
-    client = boto3.client("ec2", region_name=REGION, endpoint_url=moto_endpoint, aws_access_key_id=AWS_KEY,
-                          aws_secret_access_key=AWS_SECRET)
-    images = client.describe_images(Filters=[{"Name": "name", "Values": ["*ubuntu*"]}])["Images"]
-    return next(i["ImageId"] for i in images if i["Architecture"] == "x86_64" and i["RootDeviceType"] == "ebs")
+    return public_ebs_image(moto_endpoint, REGION)
 
 
 def launch(ec2: httpx.Client, image_id: str, **fields: str) -> str:
