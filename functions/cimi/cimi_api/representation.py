@@ -8,7 +8,8 @@ Resources are built once, as the dicts their JSON representation is (that is als
 """
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
+from functools import cache
 from typing import Any
 
 from starlette.responses import Response
@@ -36,13 +37,20 @@ def _attr(name: str, value: object) -> str:
     return f' {name}="{text}"'
 
 
+@cache
+def _layout(tag: str) -> tuple[tuple[str, ...], str | None, frozenset[str | None]]:
+    """Which fields of ``tag`` are attributes, which is its text, and what its children skip."""
+    as_attributes = XML_ATTRIBUTE_FIELDS.get(tag, ())
+    text_field = XML_TEXT_FIELD.get(tag)
+    return (*as_attributes, "href"), text_field, frozenset({"href", text_field, *as_attributes})
+
+
 def _element(parts: list[str], tag: str, value: Any) -> None:
     if type(value) is not dict:
         parts.append(f"<{tag}>{_text(value)}</{tag}>")
         return
-    as_attributes = XML_ATTRIBUTE_FIELDS.get(tag, ())
-    text_field = XML_TEXT_FIELD.get(tag)
-    written = [_attr(name, value[name]) for name in (*as_attributes, "href") if name in value]
+    attribute_names, text_field, skip = _layout(tag)
+    written = [_attr(name, value[name]) for name in attribute_names if name in value]
     head = "".join(written)
     if len(written) == len(value) and text_field is None:
         parts.append(f"<{tag}{head}/>")  # a reference or an operation: attributes only
@@ -52,14 +60,14 @@ def _element(parts: list[str], tag: str, value: Any) -> None:
     parts.append(">")
     if text_field and text_field in value:
         parts.append(_text(value[text_field]))
-    _children(parts, value, skip={"href", text_field, *as_attributes})
+    _children(parts, value, skip)
     if len(parts) == mark + 1:  # nothing inside: an empty struct
         parts[mark] = "/>"
     else:
         parts.append(f"</{tag}>")
 
 
-def _children(parts: list[str], value: Mapping[str, Any], skip: set[str | None]) -> None:
+def _children(parts: list[str], value: Mapping[str, Any], skip: Set[str | None]) -> None:
     in_collection = "count" in value
     for key, item in value.items():
         if key in skip:
@@ -75,11 +83,14 @@ def _children(parts: list[str], value: Mapping[str, Any], skip: set[str | None])
             _element(parts, key, item)
 
 
+_TOP_LEVEL_SKIP = frozenset({"href", "resourceURI"})
+
+
 def to_xml(document: Mapping[str, Any], root: str, resource_uri: str) -> str:
     """The XML form of a top-level document (``root`` is ``Collection`` for collections)."""
     head = _attr("href", document["href"]) if "href" in document else ""
     parts = [f'<{root}{head} xmlns="{NAMESPACE}"{_attr("resourceURI", resource_uri)}>']
-    _children(parts, document, skip={"href", "resourceURI"})
+    _children(parts, document, _TOP_LEVEL_SKIP)
     parts.append(f"</{root}>")
     return "".join(parts)
 
