@@ -345,6 +345,31 @@ def test_cut_off_overwrite_keeps_the_old_content(api: httpx.Client, server: Loca
     assert metadata(api, "cut2", "doc") == {"rev": "1"}
 
 
+@pytest.mark.parametrize("size", [0, 1, 4 * MB, 4 * MB + 1, 9 * MB])
+def test_contents_around_the_chunk_size_round_trip(api: httpx.Client, size: int) -> None:
+    """Uploads of one batch are read before the handler starts and downloads of one chunk answered whole
+    (4 MB each); larger ones stream: every size must come back byte for byte."""
+    bucket = f"sizes{size}"
+    make_bucket(api, bucket)
+    content = os.urandom(size)
+    put_blob(api, bucket, "blob", content)
+    r = api.get(f"/api/buckets/{bucket}/blob/content")
+    assert r.status_code == 200 and r.headers["content-length"] == str(size)
+    assert r.content == content
+
+
+def test_a_client_expecting_100_continue_is_refused_before_it_sends(server: LocalServer) -> None:
+    """A small upload is read ahead of the handler, but not from a client that waits for ``100 Continue``:
+    a request the handler refuses is answered without asking for the body."""
+    auth = base64.b64encode(":".join(MOCK_AUTH).encode()).decode()
+    with socket.create_connection(("127.0.0.1", int(server.url.rsplit(":", 1)[1])), timeout=10) as sock:
+        sock.sendall(f"PUT /api/buckets/no-such-bucket/blob HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     f"Authorization: Basic {auth}\r\nContent-Type: application/octet-stream\r\n"
+                     f"Content-Length: 1024\r\nExpect: 100-continue\r\n\r\n".encode())
+        answer = sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 404"), answer[:40]
+
+
 # -- a 200 MB blob through a server of its own, memory watched -------------------------------
 def rss(pid: int, field: str = "VmRSS") -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -467,3 +467,53 @@ def test_layer_imports_on_its_own(layer: tuple[Path, str, str]) -> None:
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert "mock" in proc.stdout
+
+
+# --------------------------------------------------------------------------- the API functions' build
+
+API_FUNCTIONS = sorted(name for name, (_, _, routes) in FUNCTIONS.items() if routes)
+
+
+@pytest.mark.parametrize("logical_id", API_FUNCTIONS)
+def test_api_function_is_built_by_the_makefile(logical_id: str) -> None:
+    """`sam build` runs `make build-<LogicalId>` of the root Makefile for each API function."""
+    metadata = _load_template()["Resources"][logical_id].get("Metadata") or {}
+    assert metadata.get("BuildMethod") == "makefile"
+    assert (ROOT / metadata.get("ContextPath", FUNCTIONS[logical_id][0]) / "Makefile").is_file()
+
+
+@pytest.mark.parametrize("logical_id", API_FUNCTIONS)
+def test_api_function_build_ships_unchecked_hash_bytecode(logical_id: str, tmp_path: Path) -> None:
+    """Every module of the function's code, and no stale cache of the checkout, compiled for Lambda's
+    read-only /var/task (unchecked-hash: never re-validated against the sources)."""
+    source = ROOT / FUNCTIONS[logical_id][0]
+    # as SAM does it: a scratch copy of CodeUri is the working directory, the Makefile is the root one
+    scratch = tmp_path / "scratch"
+    shutil.copytree(source, scratch)
+    artifacts = tmp_path / "artifacts"
+    make = shutil.which("make")
+    if make is None:
+        pytest.fail("make is not installed")
+    proc = subprocess.run(
+        [make, "--no-print-directory", "-f", str(ROOT / "Makefile"), f"build-{logical_id}",
+         f"ARTIFACTS_DIR={artifacts}"],
+        cwd=scratch, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    info = _make("-s", "print-layer-python")
+    version = info.stdout.split()[1]
+    tag = "cpython-" + version.replace(".", "")
+
+    sources = sorted(p.relative_to(source) for p in source.rglob("*.py") if "__pycache__" not in p.parts)
+    shipped = sorted(p.relative_to(artifacts) for p in artifacts.rglob("*.py"))
+    assert shipped == sources
+    package = FUNCTIONS[logical_id][1].split(".")[0]
+    assert (artifacts / package / "handler.py").is_file()
+    uncompiled = [p for p in shipped if not (artifacts / p.parent / "__pycache__" / f"{p.stem}.{tag}.pyc").is_file()]
+    assert not uncompiled, uncompiled[:5]
+    pycs = list(artifacts.rglob("*.pyc"))
+    stale = [p for p in pycs if not p.name.endswith(f".{tag}.pyc")]
+    assert not stale, f"bytecode of other interpreters shipped: {stale[:3]}"
+    # PEP 552 flags (bytes 4-8): 0b01 = hash-based, not checked against the source
+    bad = [p for p in pycs if int.from_bytes(p.read_bytes()[4:8], "little") != 0b01]
+    assert not bad, f"{len(bad)} .pyc files are not unchecked-hash, e.g. {bad[:3]}"

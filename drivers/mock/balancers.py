@@ -13,7 +13,7 @@ from deltacloud.model.network import Listener
 from deltacloud.state import Transaction
 
 from .base import MockBase
-from .catalogue import REALMS
+from .catalogue import realms
 from .state import found, matches, next_id, timestamp
 
 _NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
@@ -53,8 +53,8 @@ class MockBalancers(MockBase):
         if not _NAME.match(name):
             raise ValidationError(f"Load balancer name {name!r} is not valid: 1-32 letters, digits and inner "
                                   "hyphens")
-        if realm_id not in {r.id for r in REALMS}:
-            raise ValidationError(f"Realm '{realm_id}' does not exist (realms: {', '.join(r.id for r in REALMS)})")
+        if realm_id not in {r.id for r in realms()}:
+            raise ValidationError(f"Realm '{realm_id}' does not exist (realms: {', '.join(r.id for r in realms())})")
         checked = _check_listeners(listeners)
         created_at = timestamp()
 

@@ -32,7 +32,7 @@ from deltacloud.model import (
 from deltacloud.state import Transaction
 
 from .base import MockBase
-from .catalogue import FAULT_REALMS, HARDWARE_PROFILES, REALMS, STATE_MACHINE
+from .catalogue import FAULT_REALMS, STATE_MACHINE, hardware_profiles, realms
 from .release import release_instance
 from .state import matches, next_id
 
@@ -61,27 +61,27 @@ class MockCompute(MockBase):
         wanted = filters.get("id")
         if wanted in FAULT_REALMS:
             raise _FAULTS[wanted]
-        return [r for r in REALMS if not wanted or r.id == wanted]
+        return [r for r in realms() if not wanted or r.id == wanted]
 
     def realm(self, realm_id: str) -> Realm | None:
         self._authorize()
         if realm_id in FAULT_REALMS:
             raise _FAULTS[realm_id]
-        return next((r for r in REALMS if r.id == realm_id), None)
+        return next((r for r in realms() if r.id == realm_id), None)
 
     def hardware_profiles(self, filters: Filters) -> list[HardwareProfile]:
         wanted, arch = filters.get("id"), filters.get("architecture")
         return [
-            p for p in HARDWARE_PROFILES
+            p for p in hardware_profiles()
             if (not wanted or p.id == wanted) and (not arch or _offers(p, "architecture", arch))
         ]
 
     def hardware_profile(self, profile_id: str) -> HardwareProfile | None:
-        return next((p for p in HARDWARE_PROFILES if p.id == profile_id), None)
+        return next((p for p in hardware_profiles() if p.id == profile_id), None)
 
     # -- images ---------------------------------------------------------------------------
     def _image(self, record: dict[str, object]) -> Image:
-        return Image.model_validate({**record, "hardware_profile_ids": [p.id for p in HARDWARE_PROFILES]})
+        return Image.model_validate({**record, "hardware_profile_ids": [p.id for p in hardware_profiles()]})
 
     def images(self, filters: Filters) -> list[Image]:
         user = self._authorize()
@@ -144,9 +144,9 @@ class MockCompute(MockBase):
         if profile is None:
             raise ValidationError(f"Hardware profile '{request.hardware_profile_id}' does not exists.")
         profile.check_overrides(request.hardware_profile_overrides)
-        realm_id = request.realm_id or REALMS[0].id
-        if realm_id not in {r.id for r in REALMS}:
-            raise ValidationError(f"Realm '{realm_id}' does not exist (realms: {', '.join(r.id for r in REALMS)})")
+        realm_id = request.realm_id or realms()[0].id
+        if realm_id not in {r.id for r in realms()}:
+            raise ValidationError(f"Realm '{realm_id}' does not exist (realms: {', '.join(r.id for r in realms())})")
         if request.instance_count < 1:
             raise ValidationError("instance_count must be at least 1")
         user_data = _decode_user_data(request.user_data)

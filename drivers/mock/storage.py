@@ -8,7 +8,7 @@ from deltacloud.model import StorageSnapshot, StorageVolume, StorageVolumeCreate
 from deltacloud.state import Transaction
 
 from .base import MockBase
-from .catalogue import REALMS
+from .catalogue import realms
 from .state import found, matches, timestamp, unused_id
 
 #: the largest volume the mock offers, in GB (EBS's limit)
@@ -41,9 +41,9 @@ class MockStorage(MockBase):
         return StorageVolume.model_validate(record) if record else None
 
     def create_storage_volume(self, request: StorageVolumeCreate) -> StorageVolume:
-        realm_id = request.realm_id or REALMS[0].id
-        if realm_id not in {r.id for r in REALMS}:
-            raise ValidationError(f"Realm '{realm_id}' does not exist (realms: {', '.join(r.id for r in REALMS)})")
+        realm_id = request.realm_id or realms()[0].id
+        if realm_id not in {r.id for r in realms()}:
+            raise ValidationError(f"Realm '{realm_id}' does not exist (realms: {', '.join(r.id for r in realms())})")
 
         def create(tx: Transaction) -> StorageVolume:
             minimum = 1

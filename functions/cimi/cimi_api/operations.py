@@ -21,7 +21,7 @@ from .bodies import BODY_LIMIT
 from .context import CimiCall
 from .errors import error_response
 from .middleware import facts
-from .query import QueryError
+from .query_errors import QueryError
 
 logger = logging.getLogger(__name__)
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
+from .query_errors import QueryError
+
 __all__ = [
     "ALWAYS_SELECTED",
     "MATCH_ALL",
@@ -55,14 +57,6 @@ ALWAYS_SELECTED: tuple[str, ...] = ("id", "resourceURI")
 # A filter is user input that we parse recursively; bound the nesting so a hostile
 # "((((…" yields a 400 instead of a RecursionError (500).
 _MAX_DEPTH = 50
-
-
-class QueryError(ValueError):
-    """A malformed query parameter. The message is meant for the API user (HTTP 400)."""
-
-    def __init__(self, message: str, position: int | None = None) -> None:
-        super().__init__(message)
-        self.position = position  # 1-based character position in the parameter, when known
 
 
 # --------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .body_stream import preload_small_body
 from .context import Call
 from .middleware import RequestFacts, facts
 from .responses import empty, error_response
@@ -107,6 +108,7 @@ def operation(
                     present = [p for p in call.params if p not in request.path_params and p != "format"]
                     raise MissingParameter(missing[0], present)
                 if raw_body:  # pulls the body from the event loop (body_stream): needs a worker thread
+                    await preload_small_body(request)
                     response = await run_in_threadpool(handler, call)
                 else:
                     response = await run_blocking(request.scope, handler, call)

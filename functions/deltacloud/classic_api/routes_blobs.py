@@ -1,6 +1,7 @@
 """Routes of buckets and blobs (spec §7.10): uploads and downloads stream, never held whole in memory."""
 
 from collections.abc import Iterator
+from itertools import chain
 from typing import BinaryIO
 from urllib.parse import quote
 
@@ -150,5 +151,15 @@ def blobs_content(call: Call) -> Response:
     }
     if call.request.method == "HEAD":
         return Response(b"", headers=headers)
-    return StreamingResponse(call.driver.blob_content(bucket_id, blob_id), headers=headers)
+    chunks = call.driver.blob_content(bucket_id, blob_id)
+    started = [next(chunks, b"")]
+    if len(started[0]) >= blob.content_length:
+        following = next(chunks, None)  # None: the end, and the driver's file or connection is closed
+        if following is None:
+            # the whole content came as one chunk (the driver bounds its size): answered as it is, without
+            # the trips between the event loop and the thread pool a stream costs for each chunk; its own
+            # length, should the blob have been replaced since its record was read
+            return Response(started[0], headers={**headers, "Content-Length": str(len(started[0]))})
+        started.append(following)
+    return StreamingResponse(chain(started, chunks), headers=headers)
 
