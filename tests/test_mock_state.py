@@ -74,3 +74,25 @@ def test_servers_side_by_side_keep_their_own_clouds(tmp_path: Path) -> None:
     finally:
         stop_server(a)
         stop_server(b)
+
+
+def test_serve_takes_its_data_dir_after_the_command(tmp_path: Path) -> None:
+    from conftest import free_port
+
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "deltacloud.cli", "serve", "--port", str(port),
+                                "--data-dir", str(tmp_path / "here"), "--log-level", "warning"])
+    try:
+        for _ in range(100):
+            try:
+                r = httpx.post(f"http://127.0.0.1:{port}/api/keys", data={"name": "k"}, auth=MOCK_AUTH)
+                break
+            except httpx.TransportError:
+                import time
+
+                time.sleep(0.1)
+        assert r.status_code == 201
+        assert (tmp_path / "here" / "state.db").exists()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

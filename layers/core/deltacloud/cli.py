@@ -128,6 +128,8 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3001)
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    # also accepted after `serve` (as in `scripts/serve --data-dir ./data`); SUPPRESS keeps the global one
+    serve.add_argument("--data-dir", default=argparse.SUPPRESS, help="as the global --data-dir")
     serve.set_defaults(run=_serve)
 
     run = commands.add_parser("invoke", help="run a function's handler (as template.yaml names it) on an event file")
