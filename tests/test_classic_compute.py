@@ -229,3 +229,11 @@ def test_launch_into_firewalls(api: httpx.Client) -> None:
     assert [f.get("id") for f in xml(r).findall("firewalls/firewall")] == ["web"]
     r = api.post("/api/instances?format=json", data={"image_id": "img1", "firewalls1": "nosuch"})
     assert r.status_code == 400 and "nosuch" in r.json()["message"]
+
+
+def test_error_documents_never_echo_secrets(api: httpx.Client) -> None:
+    r = api.post("/api/instances", data={"image_id": "nosuch", "password": "hunter2-root", "name": "x"})
+    assert r.status_code == 400
+    assert "hunter2-root" not in r.text
+    params = {p.get("name"): p.text for p in xml(r).findall("request/param")}
+    assert params["name"] == "x" and params["password"] == "[redacted]"

@@ -47,7 +47,7 @@ def error_response(
     out.leaf("code", code).cdata("message", message.strip()).cdata("backtrace", "")
     out.open("request")
     for name, value in params.items():
-        out.cdata("param", value, {"name": name})
+        out.cdata("param", "[redacted]" if _secret(name) else value, {"name": name})
     out.close("request").close("error")
     return document(str(out), "xml", code, headers)
 
@@ -70,3 +70,13 @@ def error_message(error: DeltacloudError, status: int | None) -> str:
 
 def _generic(code: int, error: DeltacloudError) -> str:
     return AuthenticationRequired.generic_message if code == 401 else error.generic_message
+
+
+_SECRET_WORDS = ("password", "secret", "private_key", "token")
+
+
+def _secret(param: str) -> bool:
+    """Parameters whose values the error document must not echo (a root password, an SSH key, ...)."""
+    lowered = param.lower()
+    return any(word in lowered for word in _SECRET_WORDS)
+
