@@ -237,3 +237,14 @@ def test_error_documents_never_echo_secrets(api: httpx.Client) -> None:
     assert "hunter2-root" not in r.text
     params = {p.get("name"): p.text for p in xml(r).findall("request/param")}
     assert params["name"] == "x" and params["password"] == "[redacted]"
+
+
+def test_odd_input_never_breaks_documents_or_the_server(api: httpx.Client) -> None:
+    # a control character XML cannot carry is dropped, and the listing stays well-formed
+    r = api.post("/api/instances", data={"image_id": "img1", "name": "bad\x01name"})
+    assert r.status_code == 201 and xml(r).findtext("name") == "badname"
+    assert xml(api.get("/api/instances")).tag == "instances"
+    # non-ASCII digits are refused as numbers (int() would reject them): a 400, never a 500
+    for form in ({"image_id": "img1", "instance_count": "²"}, {"image_id": "img1", "instance_count": "51"}):
+        assert api.post("/api/instances", data=form).status_code == 400
+    assert api.post("/api/instances/inst1/run", data={"cmd": "ls", "port": "²"}).status_code == 400

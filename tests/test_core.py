@@ -101,3 +101,11 @@ def test_credentials_never_show_secrets(tmp_path: Path) -> None:
     found = store.provider_credentials(acme, "ec2", "us-east-1")
     assert found is not None and found.get("access_key_id") == "AKIA"
     assert store.provider_credentials(acme, "mock", None) is None
+
+
+def test_pass_through_tenants_are_bound_to_their_secret() -> None:
+    store = PassThroughStore()
+    right, again, wrong = (store.authenticate("alice", s) for s in ("s3cret", "s3cret", "guess"))
+    assert right is not None and again is not None and wrong is not None
+    assert right.id == again.id != wrong.id  # a guessed user name never lands in alice's state
+    assert "s3cret" not in right.id and "alice" not in right.id

@@ -248,7 +248,7 @@ class LibcloudCompute(LibcloudBase):
 
     def create_storage_volume(self, request: StorageVolumeCreate) -> StorageVolume:
         capacity = request.capacity or "1"
-        if not capacity.isdigit() or int(capacity) < 1:
+        if not (capacity.isascii() and capacity.isdigit()) or int(capacity) < 1:
             raise ValidationError(f"capacity must be a positive number of GB, not {capacity!r}")
         compute = self.compute()
         arguments: dict[str, Any] = {}

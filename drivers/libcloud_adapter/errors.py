@@ -6,7 +6,7 @@ libcloud puts none in its exception texts, and the adapter adds none.
 
 import socket
 import ssl
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -101,11 +101,6 @@ def provider_errors() -> Iterator[None]:
         raise
     except Exception as error:  # every SDK failure must reach the caller as a typed error
         raise translate(error) from error
-
-
-def guarded(call: Callable[[], T]) -> T:
-    with provider_errors():
-        return call()
 
 
 def guarded_stream(chunks: Iterator[bytes]) -> Iterator[bytes]:

@@ -23,7 +23,7 @@ def _record(volume: StorageVolume) -> dict[str, object]:
 def _capacity(raw: str | None, minimum: int) -> str:
     if raw is None or raw == "":
         return str(minimum)
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_CAPACITY_GB:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_CAPACITY_GB:
         raise ValidationError(f"capacity must be a whole number of GB from 1 to {MAX_CAPACITY_GB}, not {raw!r}")
     if int(raw) < minimum:
         raise ValidationError(f"capacity {raw} GB is smaller than the snapshot's volume ({minimum} GB)")

@@ -121,7 +121,8 @@ def integer(value: Any, name: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     text = str(value).strip()
-    if isinstance(value, bool) or not text.lstrip("-").isdigit():
+    digits = text[1:] if text.startswith("-") else text
+    if isinstance(value, bool) or not (digits.isascii() and digits.isdigit()):
         raise ValidationError(f"{name} must be an integer, not '{text}'")
     return int(text)
 

@@ -10,18 +10,8 @@ from deltacloud.errors import ActionNotAllowed, AuthenticationRequired, Deltaclo
 from deltacloud.http_auth import basic_challenge
 from starlette.responses import Response
 
-from .representation import MEDIA_TYPES
+from .representation import MEDIA_TYPES, xml_attr, xml_text
 from .schema import NAMESPACE
-
-_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
-
-
-class QueryParameterError(DeltacloudError):
-    """A malformed ``$filter``, ``$select``, ``$expand``, ``$first`` or ``$last``."""
-
-    status = 400
-    generic_message = "Bad Request"
 
 
 class MethodNotAllowed(DeltacloudError):
@@ -57,8 +47,8 @@ def error_response(error: DeltacloudError, fmt: str, path: str, driver: str, pro
         body = json.dumps({"code": code, "message": message, "error": name}, ensure_ascii=False)
     else:
         body = (
-            f'<error xmlns="{NAMESPACE}" status="{code}" url="{path.translate(_ATTR)}">'
-            f'<backend driver="{driver.translate(_ATTR)}" provider="{(provider or "default").translate(_ATTR)}"/>'
-            f"<code>{code}</code><message>{message.strip().translate(_TEXT)}</message></error>"
+            f'<error xmlns="{NAMESPACE}" status="{code}"{xml_attr("url", path)}>'
+            f'<backend{xml_attr("driver", driver)}{xml_attr("provider", provider or "default")}/>'
+            f"<code>{code}</code><message>{xml_text(message.strip())}</message></error>"
         )
     return Response(body, status_code=code, headers=headers, media_type=MEDIA_TYPES[fmt])

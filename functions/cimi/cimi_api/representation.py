@@ -8,6 +8,7 @@ Resources are built once, as the dicts their JSON representation is (that is als
 """
 
 import json
+import re
 from collections.abc import Mapping, Set
 from functools import cache
 from typing import Any
@@ -18,21 +19,26 @@ from .schema import ENTRY_ELEMENTS, NAMESPACE, XML_ATTRIBUTE_FIELDS, XML_TEXT_FI
 
 MEDIA_TYPES = {"json": "application/json", "xml": "application/xml"}
 
-_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;"})
+# Control characters XML 1.0 cannot carry at all are dropped: one odd name must not break a whole listing.
+_INVALID = {code: None for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))}
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **_INVALID})
+_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", **_INVALID})
+# Most values need no escaping; a regex finds that out far cheaper than translate() would.
+_TEXT_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ATTR_SPECIAL = re.compile(r'[&<>"\x00-\x1f]')
 
 
-def _text(value: object) -> str:
-    """Element text, escaped; most values need no escaping, and checking is cheaper than translating."""
+def xml_text(value: object) -> str:
+    """Element text, escaped."""
     if value is True or value is False:
         return "true" if value else "false"
     text = value if type(value) is str else str(value)
-    return text.translate(_TEXT) if ("&" in text or "<" in text or ">" in text) else text
+    return text.translate(_TEXT) if _TEXT_SPECIAL.search(text) else text
 
 
-def _attr(name: str, value: object) -> str:
-    text = value if type(value) is str else _text(value)
-    if "&" in text or "<" in text or ">" in text or '"' in text or "\n" in text or "\r" in text:
+def xml_attr(name: str, value: object) -> str:
+    text = value if type(value) is str else xml_text(value)
+    if _ATTR_SPECIAL.search(text):
         text = text.translate(_ATTR)
     return f' {name}="{text}"'
 
@@ -47,10 +53,10 @@ def _layout(tag: str) -> tuple[tuple[str, ...], str | None, frozenset[str | None
 
 def _element(parts: list[str], tag: str, value: Any) -> None:
     if type(value) is not dict:
-        parts.append(f"<{tag}>{_text(value)}</{tag}>")
+        parts.append(f"<{tag}>{xml_text(value)}</{tag}>")
         return
     attribute_names, text_field, skip = _layout(tag)
-    written = [_attr(name, value[name]) for name in attribute_names if name in value]
+    written = [xml_attr(name, value[name]) for name in attribute_names if name in value]
     head = "".join(written)
     if len(written) == len(value) and text_field is None:
         parts.append(f"<{tag}{head}/>")  # a reference or an operation: attributes only
@@ -59,7 +65,7 @@ def _element(parts: list[str], tag: str, value: Any) -> None:
     mark = len(parts)
     parts.append(">")
     if text_field and text_field in value:
-        parts.append(_text(value[text_field]))
+        parts.append(xml_text(value[text_field]))
     _children(parts, value, skip)
     if len(parts) == mark + 1:  # nothing inside: an empty struct
         parts[mark] = "/>"
@@ -74,7 +80,7 @@ def _children(parts: list[str], value: Mapping[str, Any], skip: Set[str | None])
             continue
         if key == "properties":
             for name, text in item.items():
-                parts.append(f"<property{_attr('key', name)}>{_text(text)}</property>")
+                parts.append(f"<property{xml_attr('key', name)}>{xml_text(text)}</property>")
         elif type(item) is list:
             tag = ENTRY_ELEMENTS.get(key, singular(key)) if in_collection else singular(key)
             for entry in item:
@@ -88,8 +94,8 @@ _TOP_LEVEL_SKIP = frozenset({"href", "resourceURI"})
 
 def to_xml(document: Mapping[str, Any], root: str, resource_uri: str) -> str:
     """The XML form of a top-level document (``root`` is ``Collection`` for collections)."""
-    head = _attr("href", document["href"]) if "href" in document else ""
-    parts = [f'<{root}{head} xmlns="{NAMESPACE}"{_attr("resourceURI", resource_uri)}>']
+    head = xml_attr("href", document["href"]) if "href" in document else ""
+    parts = [f'<{root}{head} xmlns="{NAMESPACE}"{xml_attr("resourceURI", resource_uri)}>']
     _children(parts, document, _TOP_LEVEL_SKIP)
     parts.append(f"</{root}>")
     return "".join(parts)

@@ -84,7 +84,7 @@ def volume_document(call: CimiCall, volume: StorageVolume, extra: dict[str, Any]
     state = (volume.state or "AVAILABLE").upper()
     document["state"] = VOLUME_STATES.get(state, state)
     document["type"] = MAPPED
-    if str(volume.capacity).replace(".", "", 1).isdigit():
+    if (digits := str(volume.capacity).replace(".", "", 1)).isascii() and digits.isdigit():
         document["capacity"] = int(float(volume.capacity) * KIB_PER_GB)
     document["bootable"] = False
     ops = [operation("edit", url)]

@@ -45,7 +45,7 @@ def from_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
 def from_form(fields: Mapping[str, str]) -> dict[str, str]:
     """Metadata from ``meta_params=N`` and the pairs ``meta_name<i>`` / ``meta_value<i>`` of a form."""
     count = fields.get("meta_params") or "0"
-    if not count.isdigit() or int(count) > MAX_PAIRS:
+    if not (count.isascii() and count.isdigit()) or int(count) > MAX_PAIRS:
         raise ValidationError(f"meta_params must be the number of metadata pairs (at most {MAX_PAIRS}), "
                               f"not {count!r}")
     pairs = []

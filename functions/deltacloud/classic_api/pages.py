@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from .context import API_VERSION, Call
 from .forms import IMPLIED, SUB_RESOURCES, Form, create_form, form_opened_by, form_path
 from .middleware import facts
-from .responses import document, error_headers, error_message
+from .responses import document, error_headers, error_message, secret_param
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -107,7 +107,8 @@ def after_form_post(call: Call, response: Response) -> Response:
 
 # -- page frame ---------------------------------------------------------------------------
 def _format_link(call: Call, fmt: str) -> str:
-    query = urlencode({**dict(call.request.query_params), "format": fmt})
+    kept = {k: v for k, v in call.request.query_params.items() if not secret_param(k)}
+    query = urlencode({**kept, "format": fmt})
     return f"{console_link(call, _api_url(call, _segments(call)))}?{query}"
 
 

@@ -47,7 +47,7 @@ def error_response(
     out.leaf("code", code).cdata("message", message.strip()).cdata("backtrace", "")
     out.open("request")
     for name, value in params.items():
-        out.cdata("param", "[redacted]" if _secret(name) else value, {"name": name})
+        out.cdata("param", "[redacted]" if secret_param(name) else value, {"name": name})
     out.close("request").close("error")
     return document(str(out), "xml", code, headers)
 
@@ -72,10 +72,10 @@ def _generic(code: int, error: DeltacloudError) -> str:
     return AuthenticationRequired.generic_message if code == 401 else error.generic_message
 
 
-_SECRET_WORDS = ("password", "secret", "private_key", "token")
+_SECRET_WORDS = ("password", "secret", "private_key", "token", "credential", "api_key", "user_data")
 
 
-def _secret(param: str) -> bool:
+def secret_param(param: str) -> bool:
     """Parameters whose values the error document must not echo (a root password, an SSH key, ...)."""
     lowered = param.lower()
     return any(word in lowered for word in _SECRET_WORDS)

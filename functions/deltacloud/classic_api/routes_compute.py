@@ -5,6 +5,7 @@ import re
 from deltacloud.errors import Forbidden, NotFound, ValidationError
 from deltacloud.lifecycle import perform_instance_action
 from deltacloud.model import InstanceCreate
+from deltacloud.model.compute import MAX_INSTANCE_COUNT
 from starlette.responses import Response
 
 from .context import Call
@@ -94,8 +95,8 @@ def instances_show(call: Call) -> Response:
 def instance_request(params: dict[str, str]) -> InstanceCreate:
     """Read every launch parameter of spec §7.5 into the core's request model."""
     count = params.get("instance_count") or "1"
-    if not count.isdigit() or int(count) < 1:
-        raise ValidationError(f"instance_count must be a positive integer, not {count!r}")
+    if not (count.isascii() and count.isdigit()) or not 1 <= int(count) <= MAX_INSTANCE_COUNT:
+        raise ValidationError(f"instance_count must be an integer from 1 to {MAX_INSTANCE_COUNT}, not {count!r}")
     return InstanceCreate(
         image_id=params["image_id"],
         realm_id=params.get("realm_id") or None,
@@ -159,7 +160,7 @@ def instances_destroy(call: Call) -> Response:
 @operation("instances", "run", required=("cmd",), capability="run_on_instance")
 def instances_run(call: Call) -> Response:
     port = call.params.get("port") or "22"
-    if not port.isdigit():
+    if not (port.isascii() and port.isdigit()):
         raise ValidationError(f"port must be a number, not {port!r}")
     result = call.driver.run_on_instance(call.params["id"], call.params["cmd"], call.params.get("private_key"),
                                          call.params.get("password"), call.params.get("ip"), int(port))

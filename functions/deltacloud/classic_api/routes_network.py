@@ -132,7 +132,7 @@ def listeners(params: dict[str, str]) -> list[Listener]:
         if missing:
             raise ValidationError(f"Listener incomplete: {', '.join(missing)} missing")
         protocol, balancer_port, instance_port = values
-        if not (balancer_port.isdigit() and instance_port.isdigit()):
+        if not all(p.isascii() and p.isdigit() for p in (balancer_port, instance_port)):
             raise ValidationError(f"Listener ports must be numbers, not {balancer_port!r} and {instance_port!r}")
         found_listeners.append(Listener(protocol=protocol, load_balancer_port=int(balancer_port),
                                         instance_port=int(instance_port)))

@@ -3,11 +3,14 @@
 import re
 from collections.abc import Mapping
 
-_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;"})
+# Control characters XML 1.0 cannot carry at all are dropped: one odd name must not break a whole listing.
+_INVALID = {code: None for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))}
+_CONTROL = str.maketrans(_INVALID)
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **_INVALID})
+_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", **_INVALID})
 # Most values need no escaping; finding that out with a regex is three times cheaper than translate().
-_TEXT_SPECIAL = re.compile(r"[&<>]")
-_ATTR_SPECIAL = re.compile(r'[&<>"\n]')
+_TEXT_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ATTR_SPECIAL = re.compile(r'[&<>"\n\x00-\x08\x0b\x0c\x0e-\x1f]')
 
 DECLARATION = "<?xml version='1.0' encoding='utf-8' ?>\n"
 
@@ -57,7 +60,7 @@ class XmlWriter:
         return self
 
     def cdata(self, tag: str, value: object | None, attrs: Mapping[str, object | None] | None = None) -> "XmlWriter":
-        body = "" if value is None else str(value).replace("]]>", "]]]]><![CDATA[>")
+        body = "" if value is None else str(value).translate(_CONTROL).replace("]]>", "]]]]><![CDATA[>")
         self._parts.append(f"<{tag}{_attrs(attrs)}><![CDATA[{body}]]></{tag}>")
         return self
 

@@ -16,6 +16,7 @@ from deltacloud.sigv4 import (
     SignatureError,
     SignatureMismatch,
     SignedRequest,
+    UnknownAccessKey,
     verify,
 )
 
@@ -69,7 +70,8 @@ def authenticate(candidates: Iterable[SignedRequest], store: CredentialStore) ->
                 SignatureMismatch.code, f"Credential should be scoped to correct service: '{SERVICE}'.", 403
             )
         tenant = tenants[verified.access_key_id]
-        assert tenant is not None  # verify() succeeded, so the lookup found the key
+        if tenant is None:  # cannot happen once verify() succeeded; never trust an assert for it
+            raise signature_error(UnknownAccessKey())
         return Caller(tenant, verified.access_key_id, verified.region)
     raise signature_error(mismatch or MissingAuthenticationToken())
 

@@ -16,6 +16,7 @@ from typing import Any
 from deltacloud.errors import DeltacloudError
 from deltacloud.lifecycle import allowed_instance_actions
 from deltacloud.model import Instance, InstanceCreate
+from deltacloud.model.compute import MAX_INSTANCE_COUNT
 from deltacloud.runtime import get_runtime
 
 from . import native_tags, terminated
@@ -35,9 +36,6 @@ from .instance_views import (
 from .mappings import PENDING, RUNNING, SHUTTING_DOWN, STOPPED, STOPPING, TERMINATED, Ec2State, instance_state
 from .pagination import paginate, reject_with_ids
 from .xml import item_set, leaf, node
-
-MAX_INSTANCES_PER_CALL = 50
-
 
 # -- listing ----------------------------------------------------------------------------------------------
 
@@ -125,8 +123,8 @@ def _launch_request(call: Ec2Call) -> tuple[InstanceCreate, int, int, dict[str, 
 
     p = call.params
     image_id = p.required("ImageId")
-    min_count = p.integer("MinCount", 1, MAX_INSTANCES_PER_CALL) or 1
-    max_count = p.integer("MaxCount", 1, MAX_INSTANCES_PER_CALL) or min_count
+    min_count = p.integer("MinCount", 1, MAX_INSTANCE_COUNT) or 1
+    max_count = p.integer("MaxCount", 1, MAX_INSTANCE_COUNT) or min_count
     if max_count < min_count:
         raise invalid_value("MaxCount", str(max_count), "MaxCount must be at least MinCount.")
     tags = tags_from_specifications(p, "instance", ignored=("volume", "network-interface"))

@@ -11,6 +11,7 @@ are, and which credentials does that tenant use for a driver and provider. Imple
 Secrets never appear in ``repr``, logs or error messages.
 """
 
+import hashlib
 import hmac
 import json
 import os
@@ -77,7 +78,11 @@ class PassThroughStore(CredentialStore):
     """HTTP Basic carries the provider credentials; the cloud itself decides if they're good."""
 
     def authenticate(self, principal: str, secret: str) -> Tenant | None:
-        return Tenant(principal, ProviderCredentials.basic(principal, secret))
+        # The proxy cannot check pass-through credentials itself (only the cloud can), so the tenant
+        # is named by a digest of the pair: whoever guesses a user name but not the secret lands in
+        # a different, empty scope and never sees that user's proxy-held state (CIMI jobs, tags, ...).
+        digest = hashlib.sha256(f"deltacloud-passthrough\0{principal}\0{secret}".encode()).hexdigest()[:32]
+        return Tenant(f"pt-{digest}", ProviderCredentials.basic(principal, secret))
 
     def signing_secret(self, access_key_id: str) -> tuple[Tenant, str] | None:
         return None  # the server never knows a pass-through secret, so it cannot check signatures

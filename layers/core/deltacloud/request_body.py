@@ -17,7 +17,7 @@ class BodyTooLarge(DeltacloudError):
 async def read_limited(request: Request, limit: int) -> bytes:
     """The body, refused past ``limit`` bytes without reading the rest (nor trusting Content-Length)."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(limit)
     chunks: list[bytes] = []
     size = 0

@@ -149,6 +149,10 @@ class Instance(Resource):
     actions: list[str] | None = None
 
 
+#: instances one launch request may ask for (EC2's own front-end limit too): a bound on the work one call does
+MAX_INSTANCE_COUNT = 50
+
+
 class InstanceCreate(Model):
     """Everything a client may ask for when launching instances (spec §7.5)."""
 
