@@ -170,6 +170,10 @@ def _evaluate(call: CimiCall, job: Job, stored: bool) -> None:
                                f"expected {expected.lower()}")
 
 
+#: set on a stored Job while one reader performs its follow-up step
+IN_PROGRESS = "followUpInProgress"
+
+
 class _ClaimedElsewhere(Exception):
     """A concurrent reader of the Job took its follow-up step."""
 
@@ -181,7 +185,9 @@ def _run_follow_up(call: CimiCall, job: Job, stored: bool) -> None:
             stored = tx.get(NAMESPACE, job["id"])
             if stored is None or "then" not in stored:
                 return False
-            tx.put(NAMESPACE, job["id"], {k: v for k, v in stored.items() if k != "then"})
+            # the marker tells concurrent readers the step is under way: they must not judge the
+            # resource meanwhile (it is still in the step's starting state, not the Job's goal)
+            tx.put(NAMESPACE, job["id"], {**{k: v for k, v in stored.items() if k != "then"}, IN_PROGRESS: True})
             return True
 
         if not call.state.transact(claim):
@@ -206,6 +212,8 @@ def refresh(call: CimiCall, job: Job) -> Job:
         nested = [call.state.get(NAMESPACE, job_id) for job_id in job["nested"]]
         _aggregate(job, [refresh(call, j) if j else _vanished(job_id) for job_id, j in zip(job["nested"], nested,
                                                                                               strict=True)])
+    elif job.get(IN_PROGRESS):  # another reader is running the follow-up step and will record it
+        return job
     elif "watch" in job:
         job = {**job, "watch": dict(job["watch"])}
         try:
