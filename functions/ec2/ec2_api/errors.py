@@ -5,7 +5,9 @@ on what the failing call was about: a core ``NotFound`` is ``InvalidInstanceID.N
 instance and ``InvalidKeyPair.NotFound`` for a key pair, so each action names its resource kind.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from deltacloud.errors import (
     ActionNotAllowed,
@@ -42,6 +44,8 @@ def invalid_value(name: str, value: str, why: str = "") -> Ec2Error:
     shown = value if len(value) <= 100 else value[:100] + "..."
     return Ec2Error("InvalidParameterValue", f"Invalid value '{shown}' for {name}.{' ' + why if why else ''}")
 
+T = TypeVar("T")
+
 
 def unsupported(what: str, driver: str) -> Ec2Error:
     return Ec2Error("UnsupportedOperation", f"The '{driver}' back-end does not support {what}.")
@@ -61,6 +65,17 @@ class ResourceKind:
         if len(ids) == 1:
             return Ec2Error(self.not_found, f"The {self.label} '{ids[0]}' does not exist")
         return Ec2Error(self.not_found, f"The {self.label}s '{', '.join(ids)}' do not exist")
+
+    def requested(self, items: list[T], ids: list[str], key: Callable[[T], str]) -> list[T]:
+        """The items a Describe call named by id (all of them when it named none); every named id
+        must exist, as EC2 answers ``<Kind>.NotFound`` rather than a shorter list."""
+        if not ids:
+            return items
+        found = {key(item) for item in items}
+        missing = [i for i in dict.fromkeys(ids) if i not in found]
+        if missing:
+            raise self.missing(*missing)
+        return [item for item in items if key(item) in ids]
 
 
 INSTANCE = ResourceKind("instance ID", "InvalidInstanceID.NotFound", wrong_state="IncorrectInstanceState")

@@ -50,11 +50,7 @@ def describe_images(call: Ec2Call) -> str:
     owners = call.params.values("Owner")
     select = compile_filters(call.params.filters(), IMAGE_FILTERS, tags_of=lambda v: v[1])
     images = _list(call, ids, owners)
-    if ids:
-        missing = [i for i in dict.fromkeys(ids) if not any(image.id == i for image in images)]
-        if missing:
-            raise IMAGE.missing(*missing)
-        images = [image for image in images if image.id in ids]
+    images = IMAGE.requested(images, ids, key=lambda image: image.id)
     views = select([(i, call.tags.effective(i.id, {})) for i in images])
     page, token = paginate(views, call.params, key=lambda v: v[0].id)
     return item_set("imagesSet", (_image_item(image, tags) for image, tags in page)) + leaf("nextToken", token)

@@ -52,13 +52,7 @@ def _views(call: Ec2Call, ids: list[str]) -> list[InstanceView]:
     for instance, tags in terminated.recent(call.state):
         if instance.id not in known and (not ids or instance.id in ids):
             views.append(view(instance, tags, TERMINATED))
-    if ids:
-        found = {v.id for v in views}
-        missing = [i for i in dict.fromkeys(ids) if i not in found]
-        if missing:
-            raise INSTANCE.missing(*missing)
-        views = [v for v in views if v.id in ids]
-    return views
+    return INSTANCE.requested(views, ids, key=lambda v: v.id)
 
 
 def _owner(call: Ec2Call, instance: Instance) -> str:

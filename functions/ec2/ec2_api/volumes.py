@@ -78,11 +78,7 @@ def describe_volumes(call: Ec2Call) -> str:
     reject_with_ids(call.params, "VolumeId", ids)
     select = compile_filters(call.params.filters(), VOLUME_FILTERS, tags_of=lambda v: v[1])
     volumes = call.driver.storage_volumes({})
-    if ids:
-        missing = [i for i in dict.fromkeys(ids) if not any(v.id == i for v in volumes)]
-        if missing:
-            raise VOLUME.missing(*missing)
-        volumes = [v for v in volumes if v.id in ids]
+    volumes = VOLUME.requested(volumes, ids, key=lambda v: v.id)
     views = select([(v, call.tags.effective(v.id, native_tags.volume_tags(v))) for v in volumes])
     page, token = paginate(views, call.params, key=lambda v: v[0].id, maximum=500)
     return item_set("volumeSet", (_volume_fields(v, tags) for v, tags in page)) + leaf("nextToken", token)
@@ -189,11 +185,7 @@ def describe_snapshots(call: Ec2Call) -> str:
     reject_with_ids(call.params, "SnapshotId", ids)
     select = compile_filters(call.params.filters(), SNAPSHOT_FILTERS, tags_of=lambda s: s[1])
     snapshots = call.driver.storage_snapshots({})
-    if ids:
-        missing = [i for i in dict.fromkeys(ids) if not any(s.id == i for s in snapshots)]
-        if missing:
-            raise SNAPSHOT.missing(*missing)
-        snapshots = [s for s in snapshots if s.id in ids]
+    snapshots = SNAPSHOT.requested(snapshots, ids, key=lambda s: s.id)
     views = select([(s, call.tags.effective(s.id, native_tags.snapshot_tags(s))) for s in snapshots])
     page, token = paginate(views, call.params, key=lambda s: s[0].id)
     sizes = _volume_sizes(call) if page else {}
