@@ -45,8 +45,7 @@ class Call:
     def tenant_id(self) -> str | None:
         """The caller's tenant if this call already established it (never forces authentication)."""
         driver = self.__dict__.get("driver")
-        tenant = driver.context.__dict__.get("tenant") if driver is not None else None
-        return tenant.id if tenant is not None else None
+        return driver.context.established_tenant_id if driver is not None else None
 
     @cached_property
     def capabilities(self) -> Capabilities:

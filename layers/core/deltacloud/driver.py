@@ -153,6 +153,13 @@ class DriverContext:
             raise AuthenticationRequired()
         return tenant
 
+    @property
+    def established_tenant_id(self) -> str | None:
+        """The caller's tenant if this request already established it (never forces authentication):
+        what metering records for calls that fail before or without authenticating."""
+        tenant = self.__dict__.get("tenant")
+        return tenant.id if tenant is not None else None
+
     def credentials(self) -> ProviderCredentials:
         found = self._credential_store.provider_credentials(self.tenant, self.driver, self.provider)
         if found is None:
