@@ -9,7 +9,7 @@ from deltacloud.model import Network, NetworkInterface, Subnet
 from deltacloud.state import Transaction
 
 from .base import MockBase
-from .state import found, matches, unused_id
+from .state import addressable_name, found, matches, unused_id
 
 Block = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -24,8 +24,7 @@ def _block(raw: str) -> Block:
 def _new_id(tx: Transaction, collection: str, name: str | None, prefix: str, kind: str) -> str:
     if not name:
         return unused_id(tx, collection, prefix)
-    if "/" in name or ";" in name or not name.strip():
-        raise ValidationError(f"{kind} name {name!r} must not be blank or contain '/' or ';'")
+    addressable_name(name, kind)
     if tx.get(collection, name) is not None:
         raise Conflict(f"{kind} '{name}' already exists")
     return name

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 
 from deltacloud.capabilities import COLLECTIONS
-from deltacloud.errors import ActionNotAllowed, DeltacloudError, NotFound, NotSupported
+from deltacloud.errors import ActionNotAllowed, DeltacloudError, NotFound, NotSupported, ValidationError
 from deltacloud.lazy_import import Endpoint, lazy_endpoint
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -163,6 +163,8 @@ async def http_exception(request: Request, exc: Exception) -> Response:
         return response
     if exc.status_code == 404:
         return _error(request, _not_found(request))
+    if exc.status_code == 400:  # a body Starlette could not parse (POST /api with a broken multipart form)
+        return _error(request, ValidationError(f"Malformed request body: {exc.detail}"))
     return empty(exc.status_code)
 
 

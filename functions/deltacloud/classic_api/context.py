@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from functools import cached_property
+from urllib.parse import quote
 
 from deltacloud.capabilities import Capabilities
 from deltacloud.credentials import Tenant
@@ -13,6 +14,8 @@ from deltacloud.runtime import get_runtime
 from starlette.requests import Request
 
 API_VERSION = "1.1.3"
+#: characters a path segment may carry unencoded (RFC 3986 pchar), less the matrix separator ';'
+_PCHAR = "-._~!$&'()*+,=:@"
 
 
 @dataclass
@@ -33,6 +36,12 @@ class Call:
 
     def url(self, *parts: str) -> str:
         return "/".join((self.base, *parts))
+
+    def location(self, collection: str, member_id: str) -> str:
+        """The ``Location`` of a new member: its id percent-encoded, because a header carries Latin-1 only
+        (a new key named in Cyrillic must not turn its 201 into a 500) and a ``?`` or ``#`` in an id
+        would point elsewhere. Document ``href``s keep the plain id (spec §7)."""
+        return self.url(collection, quote(member_id, safe=_PCHAR))
 
     def _identify(self) -> Tenant | None:
         return identify_tenant(self.request.headers.get("authorization"))

@@ -7,9 +7,12 @@ with ``Server`` and ``X-Deltacloud-*`` headers.
 """
 
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
+from deltacloud.errors import DeltacloudError
 from deltacloud.runtime import get_runtime
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .context import API_VERSION
@@ -17,6 +20,11 @@ from .matrix import split_matrix
 from .negotiation import acceptable_formats
 
 FORM_LIMIT = 1024 * 1024  # bytes of a url-encoded form; blobs stream through their own routes
+
+
+class BodyTooLarge(DeltacloudError):
+    status = 413
+    generic_message = "Request Entity Too Large"
 
 
 @dataclass
@@ -40,7 +48,7 @@ class ClassicMiddleware:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        path, matrix = split_matrix(scope["path"])
+        path, matrix = split_matrix(scope["path"], scope.get("raw_path"))
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         format_param = query["format"][0] if "format" in query else None
         formats = acceptable_formats(headers.get("accept"), format_param)
@@ -59,24 +67,25 @@ class ClassicMiddleware:
         scope.setdefault("state", {})
         scope["state"] = dict(scope["state"], classic=RequestFacts(formats, driver, provider, matrix))
 
-        is_form = headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
-        if scope["method"] == "POST" and is_form:
-            scope, receive = await _method_override(scope, receive)
-            if scope is None:
-                await _plain(send, 413, b"Request body too large")
-                return
-
         decoration = [
             (b"server", f"Apache-Deltacloud/{API_VERSION}".encode()),
-            (b"x-deltacloud-driver", driver.encode("latin-1")),
+            (b"x-deltacloud-driver", _header_value(driver)),
         ]
         if provider:
-            decoration.append((b"x-deltacloud-provider", provider.encode("latin-1")))
+            decoration.append((b"x-deltacloud-provider", _header_value(provider)))
 
         async def decorated_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message = dict(message, headers=[*message.get("headers", []), *decoration])
             await send(message)
+
+        is_form = headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+        if scope["method"] == "POST" and is_form:
+            overridden, receive = await _method_override(scope, receive)
+            if overridden is None:
+                await _too_large(scope)(scope, receive, decorated_send)
+                return
+            scope = overridden
 
         await self.app(scope, receive, decorated_send)
 
@@ -108,6 +117,22 @@ async def _method_override(scope: Scope, receive: Receive) -> tuple[Scope | None
         return {"type": "http.request", "body": body, "more_body": False}
 
     return scope, replay
+
+
+def _header_value(name: str) -> bytes:
+    """A driver or provider name as a response header: percent-encoded unless printable ASCII (a header
+    cannot carry ``;driver=☃``, and the request must still get its error document, not a dropped reply)."""
+    return (name if name.isascii() and name.isprintable() else quote(name, safe="")).encode()
+
+
+def _too_large(scope: Scope) -> Response:
+    """The 413 error document in the negotiated format (the rare path: its modules load only now)."""
+    from .operations import fail, make_call, pick_format
+
+    fmt = pick_format(facts(scope).formats, ("xml", "json", "html")) or "xml"
+    call = make_call(Request(scope), fmt, {})
+    return fail(call, BodyTooLarge(f"The form is larger than {FORM_LIMIT // 1024} KB; blob contents go in the "
+                                   "body of PUT /api/buckets/<bucket>/<blob> instead"))
 
 
 async def _plain(send: Send, status: int, body: bytes) -> None:

@@ -43,7 +43,7 @@ def buckets_show(call: Call) -> Response:
 def buckets_create(call: Call) -> Response:
     location = optional(call, "location") or optional(call, "bucket_location")
     bucket = call.driver.create_bucket(call.params["name"], location)
-    return render_one(call, BUCKET, bucket, 201, {"Location": call.url("buckets", bucket.id)})
+    return render_one(call, BUCKET, bucket, 201, {"Location": call.location("buckets", bucket.id)})
 
 
 @operation("buckets", "destroy", capability="delete_bucket")

@@ -71,7 +71,7 @@ def images_show(call: Call) -> Response:
 def images_create(call: Call) -> Response:
     image = call.driver.create_image(call.params["instance_id"], call.params.get("name") or None,
                                      call.params.get("description"))
-    return render_one(call, IMAGE, image, 201, {"Location": call.url("images", image.id)})
+    return render_one(call, IMAGE, image, 201, {"Location": call.location("images", image.id)})
 
 
 @operation("images", "destroy")
@@ -123,7 +123,7 @@ def instance_request(params: dict[str, str]) -> InstanceCreate:
 def instances_create(call: Call) -> Response:
     created = call.driver.create_instances(instance_request(call.params))
     if len(created) == 1:
-        return render_one(call, INSTANCE, created[0], 201, {"Location": call.url("instances", created[0].id)})
+        return render_one(call, INSTANCE, created[0], 201, {"Location": call.location("instances", created[0].id)})
     return render_many(call, INSTANCE, created, 201)
 
 
@@ -160,8 +160,8 @@ def instances_destroy(call: Call) -> Response:
 @operation("instances", "run", required=("cmd",), capability="run_on_instance")
 def instances_run(call: Call) -> Response:
     port = call.params.get("port") or "22"
-    if not (port.isascii() and port.isdigit()):
-        raise ValidationError(f"port must be a number, not {port!r}")
+    if not (port.isascii() and port.isdigit()) or not 1 <= int(port) <= 65535:
+        raise ValidationError(f"port must be a TCP port number from 1 to 65535, not {port!r}")
     result = call.driver.run_on_instance(call.params["id"], call.params["cmd"], call.params.get("private_key"),
                                          call.params.get("password"), call.params.get("ip"), int(port))
     if call.fmt == "json":
@@ -211,7 +211,7 @@ def keys_show(call: Call) -> Response:
 @operation("keys", "create", required=("name",))
 def keys_create(call: Call) -> Response:
     key = call.driver.create_key(call.params["name"], call.params.get("public_key") or None)
-    return render_one(call, KEY, key, 201, {"Location": call.url("keys", key.id)})
+    return render_one(call, KEY, key, 201, {"Location": call.location("keys", key.id)})
 
 
 @operation("keys", "destroy")

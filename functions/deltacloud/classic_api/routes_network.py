@@ -43,7 +43,7 @@ def addresses_show(call: Call) -> Response:
 @operation("addresses", "create")
 def addresses_create(call: Call) -> Response:
     address = call.driver.create_address()
-    return render_one(call, ADDRESS, address, 201, {"Location": call.url("addresses", address.id)})
+    return render_one(call, ADDRESS, address, 201, {"Location": call.location("addresses", address.id)})
 
 
 @operation("addresses", "destroy")
@@ -96,7 +96,7 @@ def firewalls_show(call: Call) -> Response:
 @operation("firewalls", "create", required=("name", "description"))
 def firewalls_create(call: Call) -> Response:
     firewall = call.driver.create_firewall(call.params["name"], call.params["description"])
-    return render_one(call, FIREWALL, firewall, 201, {"Location": call.url("firewalls", firewall.id)})
+    return render_one(call, FIREWALL, firewall, 201, {"Location": call.location("firewalls", firewall.id)})
 
 
 @operation("firewalls", "destroy", capability="delete_firewall")
@@ -172,7 +172,7 @@ def balancers_show(call: Call) -> Response:
                                                  "listener_balancer_port", "listener_instance_port"))
 def balancers_create(call: Call) -> Response:
     balancer = call.driver.create_load_balancer(call.params["name"], call.params["realm_id"], listeners(call.params))
-    return _balancer(call, balancer, 201, {"Location": call.url("load_balancers", balancer.id)})
+    return _balancer(call, balancer, 201, {"Location": call.location("load_balancers", balancer.id)})
 
 
 @operation("load_balancers", "register", required=("instance_id",), capability="lb_register_instance")

@@ -30,7 +30,7 @@ def volumes_create(call: Call) -> Response:
         description=optional(call, "description"),
     )
     volume = call.driver.create_storage_volume(request)
-    return render_one(call, STORAGE_VOLUME, volume, 201, {"Location": call.url("storage_volumes", volume.id)})
+    return render_one(call, STORAGE_VOLUME, volume, 201, {"Location": call.location("storage_volumes", volume.id)})
 
 
 @operation("storage_volumes", "attach", required=("instance_id", "device"))
@@ -66,7 +66,7 @@ def snapshots_create(call: Call) -> Response:
     snapshot = call.driver.create_storage_snapshot(call.params["volume_id"], optional(call, "name"),
                                                    optional(call, "description"))
     return render_one(call, STORAGE_SNAPSHOT, snapshot, 201,
-                      {"Location": call.url("storage_snapshots", snapshot.id)})
+                      {"Location": call.location("storage_snapshots", snapshot.id)})
 
 
 @operation("storage_snapshots", "destroy")

@@ -1,0 +1,148 @@
+"""Bad input to the classic API, over real HTTP against a real server: each case once answered a 500, a
+dropped connection, an error outside the negotiated format, or changed the wrong resource. Now each gets a
+clear error in the caller's format and leaves the cloud as it was."""
+
+import xml.etree.ElementTree as ET
+from urllib.parse import quote
+
+import httpx
+from conftest import LocalServer
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def key_ids(api: httpx.Client) -> list[str]:
+    return [key["id"] for key in api.get("/api/keys", params={"format": "json"}).json()["keys"]]
+
+
+def instance_ids(api: httpx.Client) -> list[str]:
+    return [i["id"] for i in api.get("/api/instances", params={"format": "json"}).json()["instances"]]
+
+
+# -- driver and provider names a response header cannot carry ------------------------------------------
+def test_a_non_latin1_driver_name_gets_the_unknown_driver_error_in_each_format(api: httpx.Client) -> None:
+    as_xml = api.get("/api;driver=%E2%98%83/realms")
+    assert as_xml.status_code == 400
+    assert as_xml.headers["content-type"].startswith("application/xml")
+    assert "Driver '☃' is not available" in (ET.fromstring(as_xml.text).findtext("message") or "")
+
+    as_json = api.get("/api;driver=%E2%98%83/realms", params={"format": "json"})
+    assert as_json.status_code == 400
+    assert as_json.json()["error"] == "UnknownDriver"
+
+
+def test_a_non_latin1_provider_name_is_echoed_percent_encoded(api: httpx.Client) -> None:
+    response = api.get("/api;provider=%E2%98%83/realms", params={"format": "json"})
+    assert response.status_code == 200
+    assert response.headers["x-deltacloud-provider"] == "%E2%98%83"
+    assert [realm["id"] for realm in response.json()["realms"]] == ["us", "eu"]
+
+
+# -- bodies too large or broken -------------------------------------------------------------------------
+def test_an_oversized_form_gets_413_in_the_negotiated_format_and_launches_nothing(api: httpx.Client) -> None:
+    before = instance_ids(api)
+    body = b"image_id=img1&padding=" + b"x" * (2 * 1024 * 1024)
+
+    as_json = api.post("/api/instances", params={"format": "json"}, content=body, headers=FORM)
+    assert as_json.status_code == 413
+    assert as_json.json()["code"] == 413
+    assert "larger than" in as_json.json()["message"]
+
+    as_xml = api.post("/api/instances", content=body, headers=FORM)
+    assert as_xml.status_code == 413
+    assert ET.fromstring(as_xml.text).get("status") == "413"
+
+    as_html = api.post("/api/instances", content=body, headers={**FORM, "Accept": "text/html"})
+    assert as_html.status_code == 413
+    assert as_html.headers["content-type"].startswith("text/html")
+    assert "413 - Request Entity Too Large" in as_html.text
+
+    assert instance_ids(api) == before
+
+
+def test_a_broken_multipart_driver_switch_gets_an_error_document(api: httpx.Client) -> None:
+    response = api.post("/api", params={"format": "json"}, content=b"driver=ec2",
+                        headers={"Content-Type": "multipart/form-data"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "ValidationError"
+    assert "Malformed request body" in response.json()["message"]
+
+
+# -- ids that a Location header or a URL path cannot carry as they are ------------------------------
+def test_a_key_named_beyond_latin1_is_created_once_with_a_usable_location(api: httpx.Client) -> None:
+    response = api.post("/api/keys", data={"name": "ключ"})
+    assert response.status_code == 201
+    location = response.headers["location"]
+    assert location.endswith("/api/keys/%D0%BA%D0%BB%D1%8E%D1%87")
+    followed = api.get(location, params={"format": "json"})
+    assert followed.status_code == 200
+    assert followed.json()["key"]["id"] == "ключ"
+    assert key_ids(api).count("ключ") == 1
+
+
+def test_an_image_name_with_query_characters_gets_a_location_that_finds_it(api: httpx.Client) -> None:
+    response = api.post("/api/images", params={"format": "json"}, data={"instance_id": "inst1", "name": "gold?v=2#a"})
+    assert response.status_code == 201
+    location = response.headers["location"]
+    assert location.endswith("/api/images/gold%3Fv=2%23a")
+    assert api.get(location, params={"format": "json"}).json()["image"]["id"] == "gold?v=2#a"
+
+
+def test_names_no_url_could_reach_are_refused_before_anything_is_created(api: httpx.Client) -> None:
+    keys_before = key_ids(api)
+    images_before = api.get("/api/images", params={"format": "json"}).json()["images"]
+    for name in ("team/dev", "a;b", "tab\there", "nul\x00"):
+        key = api.post("/api/keys", params={"format": "json"}, data={"name": name})
+        assert key.status_code == 400, name
+        assert "must not be blank or contain '/', ';' or control characters" in key.json()["message"]
+        image = api.post("/api/images", data={"instance_id": "inst1", "name": name})
+        assert image.status_code == 400, name
+        assert ET.fromstring(image.text).findtext("code") == "400"
+    assert key_ids(api) == keys_before
+    assert api.get("/api/images", params={"format": "json"}).json()["images"] == images_before
+
+
+def test_an_encoded_semicolon_is_part_of_the_id_not_a_matrix_parameter(api: httpx.Client) -> None:
+    assert api.post("/api/buckets", data={"name": "semicolons"}).status_code == 201
+    assert api.put("/api/buckets/semicolons/a", content=b"original").status_code == 200
+
+    response = api.put(f"/api/buckets/semicolons/{quote('a;b', safe='')}", params={"format": "json"},
+                       content=b"overwritten")
+    assert response.status_code == 400
+    assert "'a;b'" in response.json()["message"]
+    assert api.get("/api/buckets/semicolons/a/content").content == b"original"
+
+    assert api.get("/api/realms/us%3Bx").status_code == 404
+    assert api.get("/api/realms/us;x=1").status_code == 200  # a real matrix parameter is still stripped
+
+
+# -- numbers out of range ---------------------------------------------------------------------------------
+def test_run_on_instance_refuses_a_port_outside_tcp_range(api: httpx.Client) -> None:
+    for port in ("0", "65536", "99999999"):
+        response = api.post("/api/instances/inst1/run", params={"format": "json"}, data={"cmd": "uptime", "port": port})
+        assert response.status_code == 400, port
+        assert "from 1 to 65535" in response.json()["message"]
+    assert api.post("/api/instances/inst1/run", params={"format": "json"},
+                    data={"cmd": "uptime", "port": "2222"}).status_code == 200
+
+
+# -- a state store locked by another process ------------------------------------------------------------
+def test_a_state_store_locked_by_another_writer_gets_a_503_and_nothing_is_created(server: LocalServer,
+                                                                                  api: httpx.Client) -> None:
+    import sqlite3
+    import time
+
+    before = key_ids(api)
+    blocker = sqlite3.connect(server.data_dir / "state.db", isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")  # what a second process holding the write lock looks like
+    try:
+        started = time.monotonic()
+        response = api.post("/api/keys", data={"name": "while-locked"}, headers={"Accept": "application/xml"},
+                            timeout=30)
+        waited = time.monotonic() - started
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert response.status_code == 503 and waited < 15
+    assert "busy" in (ET.fromstring(response.text).findtext("message") or "")
+    assert key_ids(api) == before
