@@ -3,10 +3,11 @@
 import json
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import StateConflict
+from ..errors import BackendThrottled, StateConflict
 from .base import Address, Json, Record, StateStore
 
 _SCHEMA = """
@@ -18,6 +19,22 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (namespace, key)
 ) WITHOUT ROWID
 """
+
+
+#: seconds a request waits for another process's write lock (a CLI command, a second server on the same data
+#: directory) before it is told to try again; writers of this process hold it for a millisecond at most
+BUSY_TIMEOUT = 5.0
+
+
+@contextmanager
+def _busy_means_retry() -> Iterator[None]:
+    """A lock held past BUSY_TIMEOUT is a 503 the client may retry, not a server fault."""
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise BackendThrottled("The state store is busy with another writer; try again") from None
+        raise
 
 
 class SqliteStateStore(StateStore):
@@ -32,27 +49,30 @@ class SqliteStateStore(StateStore):
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
         return conn
 
     def get(self, namespace: str, key: str) -> Record | None:
-        row = self._connection().execute(
-            "SELECT value, version FROM records WHERE namespace = ? AND key = ?", (namespace, key)
-        ).fetchone()
+        with _busy_means_retry():
+            row = self._connection().execute(
+                "SELECT value, version FROM records WHERE namespace = ? AND key = ?", (namespace, key)
+            ).fetchone()
         return Record(key, json.loads(row[0]), row[1]) if row else None
 
     def list(self, namespace: str) -> list[Record]:
-        rows = self._connection().execute(
-            "SELECT key, value, version FROM records WHERE namespace = ? ORDER BY key", (namespace,)
-        ).fetchall()
+        with _busy_means_retry():
+            rows = self._connection().execute(
+                "SELECT key, value, version FROM records WHERE namespace = ? ORDER BY key", (namespace,)
+            ).fetchall()
         return [Record(k, json.loads(v), ver) for k, v, ver in rows]
 
     def commit(self, expected: Mapping[Address, int], writes: Mapping[Address, Json | None]) -> None:
         conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE")  # take the write lock first: checks and writes are one step
+        with _busy_means_retry():
+            conn.execute("BEGIN IMMEDIATE")  # take the write lock first: checks and writes are one step
         try:
             for (namespace, key), version in expected.items():
                 row = conn.execute(
