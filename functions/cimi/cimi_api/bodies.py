@@ -3,11 +3,14 @@
 Lenient where the original was and clients rely on it (spec §2.4): the XML root element's name
 and every namespace are ignored, unknown attributes are ignored, text values are stripped.
 Strict where it matters: a malformed document, a body that is not an object, an unknown media
-type or an oversized body is a clear 4xx, never a 500. XML is parsed with defusedxml, so entity
-expansion and external entities are refused.
+type, an oversized body, a document nested deeper than any CIMI document, or JSON that would be
+stored and then break every later rendering of it (a lone ``\\ud800`` escape, an attribute name
+that is no XML name, ``properties`` that are not a map) is a clear 4xx, never a 500. XML is
+parsed with defusedxml, so entity expansion and external entities are refused.
 """
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -20,6 +23,8 @@ if TYPE_CHECKING:
 
 #: larger than any CIMI create document, userData included (EC2 caps user data at 16 KiB)
 BODY_LIMIT = 1024 * 1024
+#: deeper than any CIMI document (a SystemTemplate nests about eight levels); bounds every recursive walk
+MAX_DEPTH = 32
 
 
 class UnsupportedMediaType(DeltacloudError):
@@ -51,13 +56,68 @@ def parse_body(raw: bytes, content_type: str | None) -> dict[str, Any]:
 
 def parse_json(raw: bytes) -> dict[str, Any]:
     try:
-        document = json.loads(raw)
+        document = json.loads(raw, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError) as error:
         raise ValidationError(f"Malformed JSON body: {error}") from None
+    except RecursionError:
+        raise _too_deep() from None
     if not isinstance(document, dict):
         raise ValidationError("Malformed JSON body: expected an object")
+    _check_document(document)
     document.pop("resourceURI", None)
     return document
+
+
+def _not_json(constant: str) -> None:
+    """Python's json reads NaN and Infinity, which JSON has not (they would be stored as names)."""
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+def _too_deep() -> ValidationError:
+    return ValidationError(f"Malformed body: nested deeper than {MAX_DEPTH} levels")
+
+
+def _check_document(document: dict[str, Any]) -> None:
+    """Refuse what would be stored and then break every later rendering of it: nesting past
+    :data:`MAX_DEPTH`, strings UTF-8 cannot encode (json accepts lone surrogates), attribute names
+    XML cannot carry as element names, and ``properties`` that are not a map of names to values."""
+    pending: list[tuple[Any, int, str]] = [(document, 1, "")]
+    while pending:
+        value, depth, name = pending.pop()
+        if name == "properties" and not _is_property_map(value):
+            raise ValidationError("properties must map names to string values")
+        if isinstance(value, str):
+            _check_unicode(value)
+        elif isinstance(value, list):
+            if depth > MAX_DEPTH:
+                raise _too_deep()
+            pending.extend((item, depth + 1, name) for item in value)
+        elif isinstance(value, dict):
+            if depth > MAX_DEPTH:
+                raise _too_deep()
+            in_properties = name == "properties"  # property names are free text (XML writes them as key="...")
+            for key, item in value.items():
+                _check_unicode(key)
+                if not in_properties and not _ATTRIBUTE_NAME.match(key):
+                    raise ValidationError(f"'{key}' is not an attribute name (letters, digits, '_', '.', '-')")
+                pending.append((item, depth + 1, "" if in_properties else key))
+
+
+#: what an attribute name may be: an XML element name without a namespace prefix
+_ATTRIBUTE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+
+
+def _is_property_map(value: Any) -> bool:
+    if value is None or value == "":
+        return True
+    return isinstance(value, dict) and not any(isinstance(v, dict | list) for v in value.values())
+
+
+def _check_unicode(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError("Malformed JSON body: a string is not valid Unicode") from None
 
 
 def parse_xml(raw: bytes) -> dict[str, Any]:
@@ -72,16 +132,21 @@ def parse_xml(raw: bytes) -> dict[str, Any]:
         raise ValidationError("Malformed XML body: DTDs and entities are not accepted") from None
     except ParseError as error:
         raise ValidationError(f"Malformed XML body: {error}") from None
-    document = _element_value(root)
-    return document if isinstance(document, dict) else {}
+    document = _element_value(root, 1)
+    if not isinstance(document, dict):
+        return {}
+    _check_document(document)  # <properties>text</properties> inside a template, say
+    return document
 
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _element_value(element: "Element") -> dict[str, Any] | str:
+def _element_value(element: "Element", depth: int) -> dict[str, Any] | str:
     """An element with attributes or children becomes a dict; a leaf its stripped text."""
+    if depth > MAX_DEPTH:
+        raise _too_deep()
     children = list(element)
     attributes = {_local(k): v.strip() for k, v in element.attrib.items()}
     if not children and not attributes:
@@ -97,7 +162,7 @@ def _element_value(element: "Element") -> dict[str, Any] | str:
             if key is not None:
                 value.setdefault("properties", {})[key] = (child.text or "").strip()
             continue
-        item = _element_value(child)
+        item = _element_value(child, depth + 1)
         if name in value:  # a repeated element is an array under its plural name
             first = value.pop(name)
             value[plural(name)] = [first, item]

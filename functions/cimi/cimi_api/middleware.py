@@ -55,9 +55,11 @@ class CimiMiddleware:
             await send(message)
 
         query = scope.get("query_string", b"")
-        fmt = "xml"
+        fmt = response_format(headers.get("accept"), None)  # also what a refusal of ?format= itself answers in
         try:
-            fmt = response_format(headers.get("accept"), _format_param(query) if b"format" in query else None)
+            requested = _format_param(query) if b"format" in query else None
+            if requested is not None:
+                fmt = response_format(None, requested)
             if "host" not in headers:
                 raise ValidationError("Unable to find HTTP Host header")
             check_specification_version(headers.get("cimi-specification-version"))

@@ -19,13 +19,14 @@ from .schema import ENTRY_ELEMENTS, NAMESPACE, XML_ATTRIBUTE_FIELDS, XML_TEXT_FI
 
 MEDIA_TYPES = {"json": "application/json", "xml": "application/xml"}
 
-# Control characters XML 1.0 cannot carry at all are dropped: one odd name must not break a whole listing.
-_INVALID = {code: None for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))}
+# Characters XML 1.0 cannot carry at all (controls, the non-characters U+FFFE and U+FFFF) are dropped:
+# one odd name must not break a whole listing.
+_INVALID = {code: None for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)}
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **_INVALID})
 _ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", **_INVALID})
 # Most values need no escaping; a regex finds that out far cheaper than translate() would.
-_TEXT_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
-_ATTR_SPECIAL = re.compile(r'[&<>"\x00-\x1f]')
+_TEXT_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ATTR_SPECIAL = re.compile(r'[&<>"\x00-\x1f\ufffe\uffff]')
 
 
 def xml_text(value: object) -> str:
@@ -79,7 +80,7 @@ def _children(parts: list[str], value: Mapping[str, Any], skip: Set[str | None])
         if key in skip:
             continue
         if key == "properties":
-            for name, text in item.items():
+            for name, text in (item.items() if type(item) is dict else ()):  # null: no properties
                 parts.append(f"<property{xml_attr('key', name)}>{xml_text(text)}</property>")
         elif type(item) is list:
             tag = ENTRY_ELEMENTS.get(key, singular(key)) if in_collection else singular(key)

@@ -238,7 +238,8 @@ def act(call: CimiCall) -> Response:
     if requested and href_id(text(requested, "action")) != name:
         raise ValidationError(f"The Action names '{href_id(str(requested))}' but was sent to the '{name}' operation")
     system = systems(call).find(call.params["id"], "System")
-    jobs: list[Job] = []
+    due: list[Instance] = []
+    # every member is checked before any is touched: a refusal leaves the whole System as it was
     for instance in member_machines(call, system):
         state = MACHINE_STATES.get((instance.state or "").upper(), instance.state)
         if state == target and action != "reboot":
@@ -246,6 +247,9 @@ def act(call: CimiCall) -> Response:
         if action not in allowed_instance_actions(call.driver, instance):
             raise ActionNotAllowed(f"Machine '{instance.id}' of System '{system['id']}' is {state}: "
                                    f"it cannot {name}")
+        due.append(instance)
+    jobs: list[Job] = []
+    for instance in due:
         perform_instance_action(call.driver, instance.id, action)
         jobs.append(start_job(call, action_uri(name), f"machines/{instance.id}", ("machine", instance.id, target)))
     job = start_parent_job(call, action_uri(name), f"systems/{system['id']}", jobs)
@@ -267,22 +271,31 @@ def remove_member(call: CimiCall, member: dict[str, str]) -> Job:
         perform_instance_action(call.driver, member_id, "stop")
         return start_job(call, "delete", f"machines/{member_id}", ("machine", member_id, "GONE"),
                          then={"when": "STOPPED", "action": "destroy", "until": "GONE"})
-    if kind == "volumes":
-        call.driver.destroy_storage_volume(member_id)
-        volumes.overlay(call).forget(member_id)
-        return start_job(call, "delete", f"volumes/{member_id}", ("volume", member_id, "GONE"))
-    remove = {"credentials": (call.driver.destroy_key, credentials.overlay),
+    remove = {"volumes": (call.driver.destroy_storage_volume, volumes.overlay),
+              "credentials": (call.driver.destroy_key, credentials.overlay),
               "networks": (call.driver.destroy_subnet, networks.network_overlay),
               "addresses": (call.driver.destroy_address, addresses.overlay)}[kind]
-    remove[0](member_id)
+    with suppress(NotFound):  # deleted on its own already: the System no longer holds it either
+        remove[0](member_id)
     remove[1](call).forget(member_id)
-    return start_job(call, "delete", f"{kind}/{member_id}", None)
+    tracked = ("volume", member_id, "GONE") if kind == "volumes" else None
+    return start_job(call, "delete", f"{kind}/{member_id}", tracked)
+
+
+def _check_removable(call: CimiCall, system: dict[str, Any]) -> None:
+    """Refuse a delete some member Machine's state forbids before any member is removed."""
+    for instance in member_machines(call, system):
+        allowed = allowed_instance_actions(call.driver, instance)
+        if "destroy" not in allowed and "stop" not in allowed:
+            raise ActionNotAllowed(f"Machine '{instance.id}' of System '{system['id']}' is {instance.state}: "
+                                   "it cannot be deleted now")
 
 
 def delete_system(call: CimiCall) -> Response:
     _require(call)
     store = systems(call)
     system = store.find(call.params["id"], "System")
+    _check_removable(call, system)
     jobs = [remove_member(call, member) for member in system["members"]]
     store.delete(system["id"], "System")
     job = start_parent_job(call, "delete", f"systems/{system['id']}", jobs)

@@ -29,6 +29,9 @@ def check_machine_template(call: CimiCall, template: dict[str, Any]) -> None:
             raise ValidationError(f"machineConfig '{href_id(config_href)}' does not exist")
     elif isinstance(config, dict) and config:
         match_configuration(call, config)
+    elif config not in (None, ""):  # a bare name or an array would otherwise launch the default size
+        raise ValidationError("machineConfig must reference a MachineConfiguration ({\"href\": ...}) or give "
+                              "one by value")
     credential = template.get("credential")
     if credential:
         credential_href = href_of(credential)
