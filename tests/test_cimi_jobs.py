@@ -132,3 +132,40 @@ def test_jobs_are_private_to_their_tenant_and_driver(cimi: httpx.Client, slow_se
     with slow_server.client(auth=("someone", "else"), headers=SLOW) as stranger:
         assert stranger.get(job_uri, headers=JSON).status_code in (401, 404)
     assert httpx.get(job_uri, headers=JSON).status_code == 401
+
+
+def _crash_mid_step(slow_server: LocalServer, job_id: str, claimed_seconds_ago: float) -> None:
+    """Leave the Job as a reader that claimed its follow-up step and then died (a crash, a Lambda timeout)
+    leaves it: the step taken out, the claim marker in, nothing performed."""
+    import json
+    import sqlite3
+    from datetime import UTC, datetime, timedelta
+
+    db = sqlite3.connect(slow_server.data_dir / "state.db", isolation_level=None)
+    try:
+        namespace, value = db.execute("SELECT namespace, value FROM records WHERE key = ? AND namespace LIKE "
+                                      "'%cimi/jobs'", (job_id,)).fetchone()
+        job = json.loads(value)
+        step = job.pop("then") if "then" in job else job["followUpInProgress"]["step"]
+        since = datetime.now(UTC) - timedelta(seconds=claimed_seconds_ago)
+        job["followUpInProgress"] = {"since": since.isoformat(), "step": step}
+        db.execute("UPDATE records SET value = ?, version = version + 1 WHERE namespace = ? AND key = ?",
+                   (json.dumps(job), namespace, job_id))
+    finally:
+        db.close()
+
+
+def test_a_follow_up_step_abandoned_by_a_dead_reader_is_taken_over(cimi: httpx.Client,
+                                                                   slow_server: LocalServer) -> None:
+    created = _create(cimi, "orphaned-step", initialState="STOPPED")
+    job_uri = created.headers["CIMI-Job-URI"]
+    _crash_mid_step(slow_server, job_uri.rsplit("/", 1)[-1], claimed_seconds_ago=5)
+    time.sleep(BOOT_SECONDS + 1)
+    # a claim of seconds ago may still be at work: readers leave it alone
+    assert cimi.get(job_uri, headers=JSON).json()["state"] == "RUNNING"
+    assert cimi.get(created.headers["Location"], headers=JSON).json()["state"] == "STARTED"
+
+    # the same claim, ten minutes old: its reader is gone, the next one performs the step
+    _crash_mid_step(slow_server, job_uri.rsplit("/", 1)[-1], claimed_seconds_ago=600)
+    assert follow_job(cimi, created)["state"] == "SUCCESS"
+    assert cimi.get(created.headers["Location"], headers=JSON).json()["state"] == "STOPPED"

@@ -150,7 +150,7 @@ def _finish(job: Job, state: str, message: str | None) -> None:
         job["statusMessage"] = message
 
 
-def _evaluate(call: CimiCall, job: Job, stored: bool) -> None:
+def _evaluate(call: CimiCall, job: Job, stored: bool, abandoned: dict[str, Any] | None = None) -> None:
     """Look at the watched resource once and move the Job on (runs a due follow-up step)."""
     watch = job["watch"]
     try:
@@ -163,31 +163,43 @@ def _evaluate(call: CimiCall, job: Job, stored: bool) -> None:
     elif settling:
         job.update(progress=50, statusMessage=f"{watch['kind'].capitalize()} is {observed}")
     elif job.get("then") and observed == job["then"]["when"]:
-        _run_follow_up(call, job, stored)
+        _run_follow_up(call, job, stored, abandoned)
     else:
         expected = "gone" if watch["until"] == GONE else watch["until"]
         _finish(job, "FAILED", f"{watch['kind'].capitalize()} '{watch['id']}' is {observed.lower()}, "
                                f"expected {expected.lower()}")
 
 
-#: set on a stored Job while one reader performs its follow-up step
+#: set on a stored Job while one reader performs its follow-up step: when it started and the step itself
 IN_PROGRESS = "followUpInProgress"
+#: a step is one driver call inside one API request (API Gateway ends those after 29 s): a claim older
+#: than this was abandoned by a reader that crashed or timed out, and the next reader takes the step over
+ABANDONED_AFTER = timedelta(minutes=2)
 
 
 class _ClaimedElsewhere(Exception):
     """A concurrent reader of the Job took its follow-up step."""
 
 
-def _run_follow_up(call: CimiCall, job: Job, stored: bool) -> None:
+def _abandoned(job: Job) -> bool:
+    marker = job.get(IN_PROGRESS)
+    if not isinstance(marker, dict):
+        return False
+    return datetime.fromisoformat(marker["since"]) < datetime.now(UTC) - ABANDONED_AFTER
+
+
+def _run_follow_up(call: CimiCall, job: Job, stored: bool, abandoned: dict[str, Any] | None = None) -> None:
+    """Perform the Job's follow-up step; ``abandoned``: the stale claim of a reader that died midway."""
     step = job.pop("then")
     if stored:  # claim the step first, so that concurrent readers of the Job run it once
         def claim(tx: Transaction) -> bool:
             stored = tx.get(NAMESPACE, job["id"])
-            if stored is None or "then" not in stored:
+            if stored is None or ("then" not in stored and stored.get(IN_PROGRESS) != abandoned):
                 return False
             # the marker tells concurrent readers the step is under way: they must not judge the
             # resource meanwhile (it is still in the step's starting state, not the Job's goal)
-            tx.put(NAMESPACE, job["id"], {**{k: v for k, v in stored.items() if k != "then"}, IN_PROGRESS: True})
+            marker = {"since": datetime.now(UTC).isoformat(), "step": step}
+            tx.put(NAMESPACE, job["id"], {**{k: v for k, v in stored.items() if k != "then"}, IN_PROGRESS: marker})
             return True
 
         if not call.state.transact(claim):
@@ -212,12 +224,15 @@ def refresh(call: CimiCall, job: Job) -> Job:
         nested = [call.state.get(NAMESPACE, job_id) for job_id in job["nested"]]
         _aggregate(job, [refresh(call, j) if j else _vanished(job_id) for job_id, j in zip(job["nested"], nested,
                                                                                               strict=True)])
-    elif job.get(IN_PROGRESS):  # another reader is running the follow-up step and will record it
+    elif job.get(IN_PROGRESS) and not _abandoned(job):  # another reader runs the follow-up step and records it
         return job
     elif "watch" in job:
         job = {**job, "watch": dict(job["watch"])}
+        abandoned = job.pop(IN_PROGRESS, None)
+        if abandoned:  # its reader died midway: the step is due again unless the resource moved on
+            job["then"] = abandoned["step"]
         try:
-            _evaluate(call, job, stored=True)
+            _evaluate(call, job, stored=True, abandoned=abandoned)
         except _ClaimedElsewhere:  # another reader runs the follow-up step and records its progress
             return call.state.get(NAMESPACE, job["id"]) or before
     if job != before:
