@@ -22,7 +22,8 @@ logger = Logger(service="deltacloud-authorizer")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     store = get_runtime().credential_store
     identity = identify(event, store)
-    method_arn = str(event.get("methodArn") or "")
+    # REST APIs send methodArn; an HTTP API (payload 2.0) sends routeArn in its place
+    method_arn = str(event.get("methodArn") or event.get("routeArn") or "")
     logger.append_keys(scheme=identity.scheme, path=event.get("path"), method=event.get("httpMethod"))
     if identity.tenant is None:
         logger.info("request rejected", extra={"reason": identity.reason})

@@ -22,6 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as ModelError
 
 Action = Literal["stop", "start", "snapshot"]
+#: how Scheduler's context attributes (``<aws.scheduler.scheduled-time>``) read before it substitutes them
+SCHEDULER_PLACEHOLDER = "<aws.scheduler."
 
 
 class ActionRequest(BaseModel):
@@ -68,6 +70,10 @@ def parse_delivery(event: Any, request_id: str) -> Delivery:
             raise ValidationError("EventBridge event without an 'id' or an object 'detail'")
         return Delivery(_action(detail), f"event:{event_id}", "eventbridge")
     arn, scheduled = event.get("schedule_arn"), event.get("scheduled_time")
+    if any(isinstance(value, str) and value.startswith(SCHEDULER_PLACEHOLDER) for value in (arn, scheduled)):
+        # as a key they would be the same for every invocation: all but the first would be "duplicates"
+        raise ValidationError("'schedule_arn' and 'scheduled_time' hold Scheduler placeholders nobody filled in: "
+                              "only an EventBridge Scheduler schedule substitutes them; leave them out otherwise")
     if isinstance(arn, str) and arn and isinstance(scheduled, str) and scheduled:
         return Delivery(_action(event), f"schedule:{arn}@{scheduled}", "scheduler")
     return Delivery(_action(event), f"invocation:{request_id}", "direct")

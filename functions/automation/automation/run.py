@@ -41,12 +41,19 @@ def run(event: Any, request_id: str, lease_seconds: float) -> dict[str, Any]:
     except DeltacloudError as error:
         ledger.release()
         return {**report, "status": error.status, "error": error.message}
+    except Exception:  # a bug (ours or a driver's): Lambda retries the event, which must find it unclaimed
+        ledger.release()
+        raise
     report.update(done=outcome.done, skipped=outcome.skipped, failed=outcome.failed)
     if outcome.failed:
         ledger.release()
         return {**report, "status": max(f["status"] for f in outcome.failed), "error": "some actions failed"}
     report["status"] = 200
-    ledger.finish(report)
+    try:
+        ledger.finish(report)
+    except Exception:  # not recorded as done: a retry acts only on what the ledger says is left
+        ledger.release()
+        raise
     return report
 
 

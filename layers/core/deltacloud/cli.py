@@ -24,7 +24,7 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 def _invoke(args: argparse.Namespace) -> None:
-    from .local_invoke import UnknownFunction, lambda_error, run_event
+    from .local_invoke import TemplateError, UnknownFunction, lambda_error, run_event
 
     try:
         event = json.loads(Path(args.event).read_text())
@@ -32,8 +32,10 @@ def _invoke(args: argparse.Namespace) -> None:
         raise SystemExit(f"cannot read the event {args.event}: {error}") from None
     try:
         invocation = run_event(args.function, event, Path(args.template) if args.template else None)
-    except (UnknownFunction, FileNotFoundError) as error:
+    except (UnknownFunction, TemplateError) as error:
         raise SystemExit(str(error)) from None
+    except OSError as error:  # the template: missing, a folder, unreadable
+        raise SystemExit(f"cannot read the template: {error}") from None
     if invocation.error is not None:
         print(json.dumps(lambda_error(invocation.error), indent=2))
         raise SystemExit(1)

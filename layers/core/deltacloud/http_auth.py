@@ -5,7 +5,6 @@ and an ``Authorization`` header is only checked when a driver asks who is callin
 """
 
 import base64
-import binascii
 import socket
 
 from .credentials import Tenant
@@ -24,7 +23,7 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
         return None
     try:
         decoded = base64.b64decode("".join(token.split()), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, and a non-ASCII token (b64decode refuses it)
         return None
     user, sep, password = decoded.partition(":")
     return (user, password) if sep else None

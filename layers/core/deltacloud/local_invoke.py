@@ -33,6 +33,10 @@ _CHECKOUT = Path(__file__).resolve().parents[3]
 Handler = Callable[[Any, Any], Any]
 
 
+class TemplateError(ValueError):
+    """The template is not a SAM template that can be read."""
+
+
 class UnknownFunction(LookupError):
     def __init__(self, name: str, known: list[str]) -> None:
         super().__init__(f"unknown function {name!r} (functions in the template: {', '.join(known)})")
@@ -137,7 +141,13 @@ def _read_template(template: Path) -> dict[str, Any]:
         return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
 
     CfnLoader.add_multi_constructor("!", tag)
-    return yaml.load(template.read_text(), Loader=CfnLoader)  # noqa: S506 - a SafeLoader subclass
+    try:
+        document = yaml.load(template.read_text(), Loader=CfnLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as error:
+        raise TemplateError(f"{template} is not valid YAML ({str(error).splitlines()[0]})") from None
+    if not isinstance(document, dict):
+        raise TemplateError(f"{template} is not a SAM template (no Resources mapping)")
+    return document
 
 
 def resolve(name: str, template: Path | None = None) -> FunctionSpec:
@@ -163,7 +173,10 @@ def load_handler(spec: FunctionSpec) -> Handler:
 
 def invoke(function: str, event: Any, template: Path | None = None) -> Any:
     """Run the function's real handler on ``event`` and return its result (its exceptions propagate)."""
-    spec = resolve(function, template)
+    return _call(resolve(function, template), event)
+
+
+def _call(spec: FunctionSpec, event: Any) -> Any:
     # Loggers bind their stream at import: import under the redirect too.
     with contextlib.redirect_stdout(sys.stderr):
         handler = load_handler(spec)
@@ -198,10 +211,11 @@ class Invocation:
 
 
 def run_event(function: str, event: Any, template: Path | None = None) -> Invocation:
+    """Only the function's own failures become the Invocation's error; an unknown function or a missing
+    or unreadable template raises (UnknownFunction, OSError, TemplateError): nothing was invoked."""
+    spec = resolve(function, template)
     try:
-        return Invocation(result=invoke(function, event, template))
-    except UnknownFunction:
-        raise
+        return Invocation(result=_call(spec, event))
     except Exception as error:  # the function failed, as Lambda would report it
         return Invocation(error=error)
 

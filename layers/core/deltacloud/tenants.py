@@ -16,6 +16,7 @@ from typing import Any
 
 from .aws_clients import aws_client, error_code
 from .credentials import LocalCredentialStore, Tenant
+from .registry import driver_names
 from .secrets_store import SecretsManagerStore, valid_tenant_id
 
 STORES = ("local", "secretsmanager")
@@ -64,6 +65,8 @@ def register_tenant(
         raise ValueError("--driver and --credential go together")
     if provider is not None and driver is None:
         raise ValueError("--provider needs --driver")
+    if driver is not None and driver not in driver_names():  # a typo would store credentials nothing ever reads
+        raise ValueError(f"unknown driver {driver!r} (drivers: {', '.join(driver_names())})")
     if api_key is not None and len(api_key) < MIN_API_KEY_LENGTH:
         raise ValueError(f"an API Gateway key value has at least {MIN_API_KEY_LENGTH} characters")
 

@@ -6,6 +6,7 @@ are not metering records (other log lines, a torn last line) are skipped and cou
 """
 
 import json
+import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -46,8 +47,7 @@ class Usage:
 
 def _calls(record: dict[str, Any]) -> int:
     value = record.get("Calls", 1)
-    values = value if isinstance(value, list) else [value]
-    return int(sum(v for v in values if isinstance(v, int | float)))
+    return int(sum(value if isinstance(value, list) else [value]))  # checked by _well_formed
 
 
 def metering_record(line: str) -> dict[str, Any] | None:
@@ -59,9 +59,22 @@ def metering_record(line: str) -> dict[str, Any] | None:
         record = json.loads(line[start:])
     except ValueError:
         return None
-    if not isinstance(record, dict) or "_aws" not in record or "operation" not in record:
+    if not isinstance(record, dict) or not isinstance(record.get("_aws"), dict) or not _well_formed(record):
         return None
     return record
+
+
+def _well_formed(record: dict[str, Any]) -> bool:
+    """Fields of the types metering writes: a corrupt record is skipped, never billed nor fatal."""
+    if not isinstance(record.get("operation"), str) or record.get("outcome", "success") not in OUTCOMES:
+        return False
+    if any(not isinstance(record.get(name, ""), str) for name in ("tenant", "frontend")):
+        return False
+    calls = record.get("Calls", 1)
+    values = calls if isinstance(calls, list) else [calls]
+    if not all(isinstance(value, int | float) and not isinstance(value, bool) and value >= 0 for value in values):
+        return False
+    return math.isfinite(sum(values))  # NaN, Infinity, or values overflowing when added up
 
 
 def summarise(lines: Iterable[str], start: datetime | None = None, end: datetime | None = None) -> Usage:
