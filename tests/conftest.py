@@ -82,9 +82,16 @@ def api(server: LocalServer) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """In-process code (handlers, drivers) never touches the developer's real data directory."""
+def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """In-process code (handlers, drivers) never touches the developer's real data directory, and each
+    test gets its own: the process runtime (cached, as in a Lambda container) is built anew for it, so no
+    test sees the mock cloud another test changed."""
+    from deltacloud.runtime import get_runtime
+
     monkeypatch.setenv("DELTACLOUD_DATA_DIR", str(tmp_path / "inprocess-data"))
+    get_runtime.cache_clear()
+    yield
+    get_runtime.cache_clear()
 
 
 @pytest.fixture(scope="session")
