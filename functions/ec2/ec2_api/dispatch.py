@@ -70,6 +70,10 @@ def handle(incoming: Incoming) -> tuple[int, bytes]:
         for collection, operation in spec.needs:
             if not call.supports(collection, operation):
                 raise unsupported(f"{spec.name} (it offers no {collection} {operation})", driver)
+        if query.params.boolean("DryRun"):
+            # What a dry run checks here: the caller may call the action on this back-end. It must never
+            # reach the handler, which would really launch, delete or change what it was asked to.
+            raise Ec2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412)
         status, document = 200, success_document(spec.name, query.version, request_id, spec.handler(call))
     except Ec2Error as error:
         status, document = error.status, error_document(error, request_id)

@@ -6,6 +6,11 @@ values (``*`` and ``?`` are wildcards, ``\\`` escapes them). ``tag:<key>``, ``ta
 ``tag-value`` work on every action that passes the item's tags. An unknown filter name is an error
 rather than silently matching everything, and it is reported before any backend call: filters are
 compiled first, applied to what the driver returns afterwards.
+
+Wildcards are matched without a backtracking regex: ``*a*a*a*a*a*a*a*b`` as ``.*a.*a...`` takes
+polynomial time in the value's length and one such filter pinned a CPU for minutes. A pattern is
+split at its ``*`` into fixed-length segments; the first must match at the start, the last at the end
+and each one between at its leftmost place after the previous one, which is linear enough.
 """
 
 import re
@@ -65,22 +70,47 @@ def _test(
     return test
 
 
-@lru_cache(maxsize=256)
-def _pattern(value: str) -> re.Pattern[str]:
-    parts = []
-    escaped = False
-    for char in value:
+class Glob:
+    """An EC2 filter value: ``*`` any run of characters, ``?`` any one, ``\\`` escapes the next one."""
+
+    def __init__(self, value: str) -> None:
+        segments: list[list[str]] = [[]]  # regex pieces of each segment between stars, one per character
+        escaped = False
+        for char in value:
+            if escaped:
+                segments[-1].append(re.escape(char))
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == "*":
+                segments.append([])
+            elif char == "?":
+                segments[-1].append(".")
+            else:
+                segments[-1].append(re.escape(char))
         if escaped:
-            parts.append(re.escape(char))
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "*":
-            parts.append(".*")
-        elif char == "?":
-            parts.append(".")
-        else:
-            parts.append(re.escape(char))
-    if escaped:
-        parts.append(re.escape("\\"))
-    return re.compile("".join(parts), re.DOTALL)
+            segments[-1].append(re.escape("\\"))
+        self._starred = len(segments) > 1
+        self._tail_length = len(segments[-1])
+        self._segments = [re.compile("".join(pieces), re.DOTALL) for pieces in segments]
+
+    def fullmatch(self, value: str) -> bool:
+        if not self._starred:
+            return self._segments[0].fullmatch(value) is not None
+        head, *middle, tail = self._segments
+        found = head.match(value)
+        if found is None:
+            return False
+        position = found.end()
+        for segment in middle:  # leftmost is best: it leaves the most room for the segments after it
+            found = segment.search(value, position)
+            if found is None:
+                return False
+            position = found.end()
+        tail_start = len(value) - self._tail_length
+        return tail_start >= position and tail.fullmatch(value, tail_start) is not None
+
+
+@lru_cache(maxsize=256)
+def _pattern(value: str) -> Glob:
+    return Glob(value)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from .errors import Ec2Error, invalid_value, missing_parameter
+from .xml import representable, text
 
 #: authentication parameters: they belong to the signature, not to the action
 _AUTH_PARAMS = frozenset({
@@ -19,6 +20,8 @@ _AUTH_PARAMS = frozenset({
     "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token",
 })
 _INDEXED = re.compile(r"(\d{1,6})(?:\.(.+))?")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_FORM = "application/x-www-form-urlencoded"
 _TRUE = frozenset({"true", "1"})
 _FALSE = frozenset({"false", "0"})
 
@@ -34,10 +37,11 @@ class Query:
 
 def parse_query(query_string: str, body: bytes, content_type: str) -> Query:
     """Merge the query string and a url-encoded body (the body wins); MalformedQueryString if undecodable."""
-    merged = dict(_pairs(query_string))
-    if body and (not content_type or content_type.startswith("application/x-www-form-urlencoded")):
+    merged = _unique(_pairs(query_string))
+    media_type = content_type.split(";", 1)[0].strip().lower()  # media types are case-insensitive
+    if body and media_type in ("", _FORM):
         try:
-            merged.update(_pairs(body.decode("utf-8")))
+            merged.update(_unique(_pairs(body.decode("utf-8"))))
         except UnicodeDecodeError:
             raise Ec2Error("MalformedQueryString", "The request body is not valid UTF-8 url-encoded form data.") \
                 from None
@@ -46,11 +50,25 @@ def parse_query(query_string: str, body: bytes, content_type: str) -> Query:
             "InvalidParameterValue",
             f"Unsupported Content-Type '{content_type[:60]}': send application/x-www-form-urlencoded",
         )
+    for name, value in merged.items():
+        if not (representable(name) and representable(value)):
+            # Stored as sent, it could never be shown as sent: a tag key or name that no later call can match.
+            raise Ec2Error("InvalidParameterValue", f"The parameter '{text(name)[:100]}' contains control characters.")
     action = merged.pop("Action", None)
     version = merged.pop("Version", None)
     for name in _AUTH_PARAMS.intersection(merged):
         del merged[name]
     return Query(action or None, version or None, Params(merged))
+
+
+def _unique(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """The parameters as a dict; a name given twice is refused rather than one of its values dropped."""
+    flat: dict[str, str] = {}
+    for name, value in pairs:
+        if name in flat:
+            raise Ec2Error("InvalidParameterValue", f"The parameter '{name[:100]}' is given more than once.")
+        flat[name] = value
+    return flat
 
 
 def _pairs(encoded: str) -> list[tuple[str, str]]:
@@ -86,6 +104,8 @@ class Params:
         if raw is None:
             return None
         try:
+            if not _INTEGER.fullmatch(raw):  # int() would also take " 1 ", "1_0" and non-ASCII digits
+                raise ValueError(raw)
             number = int(raw)
         except ValueError:
             raise invalid_value(name, raw, "It must be an integer.") from None

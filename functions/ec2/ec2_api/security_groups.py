@@ -6,11 +6,12 @@ port range. A core rule with several sources (made through another front-end) th
 is replaced by a rule with the remaining sources.
 """
 
+import contextlib
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from deltacloud.errors import Conflict
+from deltacloud.errors import Conflict, DeltacloudError
 from deltacloud.model import Firewall, FirewallRule
 from deltacloud.model.network import RuleSource
 
@@ -238,15 +239,29 @@ def authorize_ingress(call: Ec2Call) -> str:
     permissions = _requested_permissions(call)
     existing = {(r.allow_protocol, r.port_from, r.port_to, _key(s))
                 for r in group.rules if r.direction != "egress" for s in r.sources}
-    if any((p.protocol, p.port_from, p.port_to, _key(s)) in existing for p in permissions for s in p.sources):
+    asked = [(p.protocol, p.port_from, p.port_to, _key(s)) for p in permissions for s in p.sources]
+    if any(rule in existing for rule in asked):
         raise Ec2Error("InvalidPermission.Duplicate", "the specified rule already exists")  # nothing added
-    for permission in permissions:
-        for source in permission.sources:
-            try:
-                call.driver.create_firewall_rule(group.id, permission.protocol, permission.port_from,
-                                                 permission.port_to, [source])
-            except Conflict:
-                raise Ec2Error("InvalidPermission.Duplicate", "the specified rule already exists") from None
+    if len(set(asked)) < len(asked):
+        raise Ec2Error("InvalidPermission.Duplicate", "The same permission must not appear multiple times")
+    known = {r.id for r in group.rules}
+    added: list[str] = []
+    try:
+        for permission in permissions:
+            for source in permission.sources:
+                after = call.driver.create_firewall_rule(group.id, permission.protocol, permission.port_from,
+                                                         permission.port_to, [source])
+                new_ids = [r.id for r in after.rules if r.id not in known]
+                known.update(new_ids)
+                added.extend(new_ids)
+    except DeltacloudError as error:
+        # All or nothing, as on EC2: a permission the back-end refuses takes back those added before it.
+        for rule_id in added:
+            with contextlib.suppress(DeltacloudError):
+                call.driver.destroy_firewall_rule(group.id, rule_id)
+        if isinstance(error, Conflict):
+            raise Ec2Error("InvalidPermission.Duplicate", "the specified rule already exists") from None
+        raise
     return leaf("return", "true")
 
 

@@ -19,6 +19,12 @@ def text(value: object) -> str:
     return _INVALID_XML_CHARS.sub("", raw)
 
 
+def representable(value: str) -> bool:
+    """Whether :func:`text` keeps ``value`` whole: XML 1.0 cannot carry control characters other than tab and
+    newlines, so a value holding one would come back altered."""
+    return _INVALID_XML_CHARS.search(value) is None
+
+
 def leaf(name: str, value: object | None) -> str:
     """``<name>value</name>``, or nothing at all for None (clients choke on empty numbers and dates)."""
     if value is None:
