@@ -11,8 +11,6 @@ import hashlib
 import os
 import uuid
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 from pathlib import Path
 
 from deltacloud.runtime import get_runtime
@@ -65,13 +63,5 @@ class BlobFiles:
         return chunks()
 
     def remove(self, name: str | None) -> None:
-        """Delete a content file no record points at any more, after the request has its answer."""
         if name:
-            _reaper().submit((self.directory / name).unlink, missing_ok=True)
-
-
-@cache
-def _reaper() -> ThreadPoolExecutor:
-    """One thread deleting replaced and deleted content files: freeing a 200 MB file's blocks took ~10 ms of
-    the upload that replaced it (measured, tests/benchmarks/bench_blobs.py), which its client need not wait for."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="mock-blob-reaper")
+            (self.directory / name).unlink(missing_ok=True)
