@@ -5,21 +5,31 @@ launched, a refused request that still changed a security group, a parameter sil
 than sent.
 """
 
+import base64
 import time
+import uuid
 from urllib.parse import urlencode
 
 import boto3
+import botocore.session
+import httpx
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from ec2_api.actions import ACTIONS, MODULE_OF, action, find_action
+from ec2_api.parameter_names import ParameterNames
 from test_ec2_frontend_errors import FORM_TYPE, call, error_of
+
+
+def boto3_client(server):  # noqa: ANN201 - a boto3 EC2 client
+    return boto3.client("ec2", endpoint_url=f"{server.url}/ec2", region_name="us-east-1",
+                        aws_access_key_id="mockuser", aws_secret_access_key="mockpassword",
+                        config=Config(retries={"max_attempts": 1}, read_timeout=60))
 
 
 @pytest.fixture(scope="module")
 def ec2(server):
-    return boto3.client("ec2", endpoint_url=f"{server.url}/ec2", region_name="us-east-1",
-                        aws_access_key_id="mockuser", aws_secret_access_key="mockpassword",
-                        config=Config(retries={"max_attempts": 1}, read_timeout=60))
+    return boto3_client(server)
 
 
 def instance_ids(ec2) -> set[str]:
@@ -117,3 +127,184 @@ def test_control_characters_are_refused_not_silently_dropped(server, ec2) -> Non
     ec2.create_tags(Resources=["inst0"], Tags=[{"Key": "note", "Value": "line one\nline\ttwo"}])
     tags = {t["Key"]: t["Value"] for t in ec2.describe_tags()["Tags"] if t["ResourceId"] == "inst0"}
     assert tags["note"] == "line one\nline\ttwo"
+
+
+# -- parameter names the action does not know -------------------------------------------------------------
+
+
+def mistyping(server, operation: str, typos: dict[str, str]):  # noqa: ANN201 - a boto3 EC2 client
+    """A boto3 client whose ``operation`` sends some parameter names mistyped (boto3 itself never would)."""
+    client = boto3_client(server)
+
+    def retype(params: dict, **_: object) -> None:
+        params["body"] = {typos.get(name, name): value for name, value in params["body"].items()}
+
+    client.meta.events.register(f"before-call.ec2.{operation}", retype)
+    return client
+
+
+def unknown_parameter(caught: pytest.ExceptionInfo[ClientError]) -> str:
+    """The message of an UnknownParameter error, after checking its code and status."""
+    response = caught.value.response
+    assert response["Error"]["Code"] == "UnknownParameter"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    return response["Error"]["Message"]
+
+
+def test_a_mistyped_instance_list_is_refused_rather_than_read_as_every_instance(server, ec2) -> None:
+    # "InstanceIds.1" was dropped: DescribeInstances answered for every instance, and a script terminating
+    # what it listed terminated them all.
+    with pytest.raises(ClientError) as caught:
+        mistyping(server, "DescribeInstances", {"InstanceId.1": "InstanceIds.1"}).describe_instances(
+            InstanceIds=["inst0"])
+    assert unknown_parameter(caught) == "The parameter InstanceIds.1 is not recognized"
+    # The name, never the value (it may be a secret sent under a mistyped name).
+    _, _, message = error_of(call(server, {"Action": "DescribeInstances", "InstanceIds.1": "value-never-shown"}))
+    assert "value-never-shown" not in message
+
+
+def test_a_mistyped_terminate_terminates_nothing(server, ec2) -> None:
+    launched = [i["InstanceId"] for i in ec2.run_instances(ImageId="img1", MinCount=2, MaxCount=2)["Instances"]]
+    with pytest.raises(ClientError) as caught:
+        mistyping(server, "TerminateInstances", {"InstanceId.2": "InstanceIds.2"}).terminate_instances(
+            InstanceIds=launched)
+    assert unknown_parameter(caught) == "The parameter InstanceIds.2 is not recognized"
+    assert set(launched) <= instance_ids(ec2)  # not even the correctly named first one
+    ec2.terminate_instances(InstanceIds=launched)
+    assert not set(launched) & instance_ids(ec2)
+
+
+def test_a_mistyped_filter_prefix_is_refused(server, ec2) -> None:
+    stopped = [{"Name": "instance-state-name", "Values": ["stopped"]}]
+    typos = {"Filter.1.Name": "Filters.1.Name", "Filter.1.Value.1": "Filters.1.Value.1"}
+    with pytest.raises(ClientError) as caught:
+        mistyping(server, "DescribeInstances", typos).describe_instances(Filters=stopped)
+    assert unknown_parameter(caught) == "The parameter Filters.1.Name is not recognized"
+
+    def described(**kwargs: object) -> set[str]:
+        return {i["InstanceId"] for r in ec2.describe_instances(**kwargs)["Reservations"] for i in r["Instances"]}
+
+    assert described(Filters=stopped) < described()  # spelled right, the filter still filters
+
+
+@pytest.mark.parametrize(("action_name", "name"), [
+    ("DescribeInstances", "Filter.1.Values.1"),
+    ("DescribeInstances", "filter.1.Name"),  # names are case-sensitive, as the handlers read them
+    ("DescribeInstances", "InstanceId.N"),  # a pattern's N stands for a number
+    ("DescribeInstances", "InstanceId.1.Value"),
+    ("DescribeInstances", "MaxResult"),
+    ("DescribeInstanceStatus", "IncludeAllInstance"),
+    ("DescribeImages", "Owners.1"),
+    ("DescribeSecurityGroups", "GroupIds.1"),
+    ("RunInstances", "TagSpecification.1.Tags.1.Key"),
+    ("StopInstances", "Hibernate"),  # EC2 knows it; ignored, the instance would stop without hibernating
+    ("CreateKeyPair", "KeyType"),  # EC2 knows it; ignored, an ed25519 request would have made an rsa key
+    ("DeleteTags", "Tag.1.Keys"),
+])
+def test_a_name_the_action_does_not_declare_is_an_unknown_parameter(server, action_name, name) -> None:
+    status, code, message = error_of(call(server, {"Action": action_name, name: "x"}))
+    assert (status, code, message) == (400, "UnknownParameter", f"The parameter {name} is not recognized")
+
+
+def test_the_first_unknown_name_is_reported_cut_to_100_characters(server) -> None:
+    params = {"Action": "DescribeRegions", "RegionName.1": "us-east-1", "X" * 300: "v", "Second": "v"}
+    status, code, message = error_of(call(server, params))
+    assert (status, code, message) == (400, "UnknownParameter", f"The parameter {'X' * 100} is not recognized")
+
+
+def test_a_stranger_learns_nothing_about_parameter_names(server) -> None:
+    response = httpx.post(f"{server.url}/ec2", data={"Action": "DescribeInstances", "InstanceIds.1": "inst0"})
+    status, code, _ = error_of(response)
+    assert (status, code) == (401, "MissingAuthenticationToken")
+
+
+def test_a_bare_list_name_is_its_one_value_but_not_beside_indexed_ones(server) -> None:
+    # libcloud's get_key_pair sends DescribeKeyPairs KeyName=<name>; the bare name is read as KeyName.1.
+    response = call(server, {"Action": "DescribeInstances", "InstanceId": "inst1"})
+    assert response.status_code == 200
+    assert "<instanceId>inst1</instanceId>" in response.text and "<instanceId>inst0</instanceId>" not in response.text
+    # Both forms at once: one of them used to be dropped.
+    status, code, _ = error_of(call(server, {"Action": "DescribeInstances", "InstanceId": "inst0",
+                                             "InstanceId.1": "inst1"}))
+    assert (status, code) == (400, "InvalidParameterCombination")
+
+
+def test_run_instances_with_every_parameter_the_front_end_accepts(ec2) -> None:
+    group = ec2.create_security_group(GroupName="robust-launch", Description="launch")["GroupId"]
+    everything = {
+        "ImageId": "img1", "MinCount": 1, "MaxCount": 2, "InstanceType": "m1-small", "KeyName": "test-key",
+        "UserData": base64.b64encode(b"#!/bin/sh\n").decode(), "Placement": {"AvailabilityZone": "eu"},
+        "ClientToken": str(uuid.uuid4()), "SecurityGroupIds": [group], "SecurityGroups": ["robust-launch"],
+        "TagSpecifications": [{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "everything"}]}],
+        # accepted and ignored, as by the original front-end: the core's launch request cannot carry them
+        "SubnetId": "subnet-1",
+        "BlockDeviceMappings": [
+            {"DeviceName": "/dev/sda1", "Ebs": {"VolumeSize": 8, "VolumeType": "standard", "DeleteOnTermination": True,
+                                                "Iops": 100, "SnapshotId": "snap1", "KmsKeyId": "k", "Throughput": 125,
+                                                "Encrypted": False}},
+            {"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"},
+            {"DeviceName": "/dev/sdc", "NoDevice": ""},
+        ],
+    }
+    before = instance_ids(ec2)
+    with pytest.raises(ClientError) as caught:
+        ec2.run_instances(**everything, DryRun=True)
+    assert caught.value.response["Error"]["Code"] == "DryRunOperation"
+    instances = ec2.run_instances(**everything)["Instances"]
+    assert len(instances) == 2
+    for instance in instances:
+        assert (instance["InstanceType"], instance["KeyName"], instance["Placement"]["AvailabilityZone"]) == (
+            "m1-small", "test-key", "eu")
+        assert {t["Key"]: t["Value"] for t in instance["Tags"]} == {"Name": "everything"}
+        assert group in [g["GroupId"] for g in instance["SecurityGroups"]]
+    assert instance_ids(ec2) - before == {i["InstanceId"] for i in instances}
+
+
+def test_create_volume_honours_the_client_token_and_volume_type_boto3_and_libcloud_send(ec2) -> None:
+    # boto3 sends a ClientToken with every CreateVolume and libcloud a VolumeType: both used to be dropped.
+    def volume_ids() -> set[str]:
+        return {v["VolumeId"] for v in ec2.describe_volumes()["Volumes"]}
+
+    before = volume_ids()
+    token = str(uuid.uuid4())
+    first = ec2.create_volume(AvailabilityZone="us", Size=1, ClientToken=token)
+    retry = ec2.create_volume(AvailabilityZone="us", Size=1, ClientToken=token)
+    assert retry["VolumeId"] == first["VolumeId"] and volume_ids() - before == {first["VolumeId"]}
+    with pytest.raises(ClientError) as caught:
+        ec2.create_volume(AvailabilityZone="us", Size=1, VolumeType="gp3")
+    assert caught.value.response["Error"]["Code"] == "UnsupportedOperation"
+    assert volume_ids() - before == {first["VolumeId"]}
+    assert ec2.create_volume(AvailabilityZone="us", Size=1, VolumeType="standard")["VolumeType"] == "standard"
+
+
+def _wire_patterns(prefix: str, shape) -> list[str]:  # noqa: ANN001 - a botocore shape
+    """The parameter names of an EC2 input shape as patterns: what EC2 documents for the action."""
+    if shape.type_name == "structure":
+        dotted = f"{prefix}." if prefix else ""
+        return [pattern for member, sub in shape.members.items() for pattern in _wire_patterns(
+            dotted + (sub.serialization.get("queryName") or _capitalised(sub.serialization.get("name") or member)),
+            sub)]
+    if shape.type_name == "list":
+        return _wire_patterns(f"{prefix}.N", shape.member)
+    return [prefix]
+
+
+def _capitalised(name: str) -> str:
+    return name[0].upper() + name[1:]
+
+
+def test_every_action_declares_only_parameters_ec2_documents_for_it() -> None:
+    for name in MODULE_OF:
+        find_action(name)
+    assert set(ACTIONS) == set(MODULE_OF)
+    model = botocore.session.get_session().get_service_model("ec2")
+    for name, registered in ACTIONS.items():
+        documented = set(_wire_patterns("", model.operation_model(name).input_shape))
+        assert "DryRun" in documented, name  # the dispatcher reads it for every action
+        assert set(registered.accepts.patterns) <= documented, (name, set(registered.accepts.patterns) - documented)
+        assert len(registered.accepts.patterns) > 1, name
+    with pytest.raises(TypeError):
+        action("NewAction", "instances.index")  # type: ignore[call-arg]  # a registration must declare its names
+    for malformed in ("Filter..Name", "N.Name", "Filter.N.Na-me", ""):
+        with pytest.raises(ValueError):
+            ParameterNames([malformed])

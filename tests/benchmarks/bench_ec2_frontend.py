@@ -4,6 +4,8 @@
    ratio of median DescribeInstances times (target <= 0.5).
 2. boto3 -> this front-end -> AWS driver -> moto, versus boto3 -> moto directly (target <= 1.4).
 3. SigV4 verification (with the credential-store lookup) per request, as a share of the request's time.
+4. The check of the parameter names (UnknownParameter) on a DescribeInstances with 20 parameters, as a share
+   of that request's time through the front-end.
 
 Every server is its own process on a free port (moto_server, `deltacloud serve`); calls to the two
 sides of a comparison alternate, so background load hits both alike.
@@ -37,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the serv
 from conftest import free_port, start_server, stop_server  # noqa: E402
 from deltacloud.credentials import LocalCredentialStore  # noqa: E402
 from deltacloud.sigv4 import SignedRequest, verify  # noqa: E402
+from ec2_api.actions import find_action  # noqa: E402
 
 REGION = "us-west-2"
 AWS_KEY, AWS_SECRET = "AKIDBENCHMARK", "benchmark-secret"
@@ -110,6 +113,31 @@ def signature_cost(endpoint: str, data_dir: Path, iterations: int = 2000) -> flo
     return statistics.median(timings)
 
 
+#: 5 filters of a name and 3 values: 20 parameters besides Action and Version
+TWENTY_PARAMETER_FILTERS = [
+    {"Name": "instance-state-name", "Values": ["pending", "running", "stopped"]},
+    {"Name": "instance-type", "Values": ["m1-small", "m1-large", "m1-xlarge"]},
+    {"Name": "availability-zone", "Values": ["us", "eu", "*"]},
+    {"Name": "image-id", "Values": ["img1", "img2", "img3"]},
+    {"Name": "tag-key", "Values": ["*", "Name", "team"]},
+]
+
+
+def parameter_check_cost(iterations: int = 20000) -> float:
+    """Median seconds of checking the 20 names of that DescribeInstances against its declaration."""
+    names = [f"Filter.{i}.{field}" for i, f in enumerate(TWENTY_PARAMETER_FILTERS, start=1)
+             for field in ("Name", *(f"Value.{j}" for j in range(1, len(f["Values"]) + 1)))]
+    assert len(names) == 20
+    accepts = find_action("DescribeInstances").accepts
+    timings = []
+    for _ in range(iterations):
+        started = time.perf_counter()
+        unknown = accepts.first_unknown(names)
+        timings.append(time.perf_counter() - started)
+    assert unknown is None
+    return statistics.median(timings)
+
+
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 60
     instances = int(sys.argv[2]) if len(sys.argv) > 2 else 40
@@ -154,6 +182,12 @@ def main() -> None:
             print(f"SigV4 verification (credential lookup included): {verification * 1e6:.0f} us per request = "
                   f"{verification / first['front-end + mock']:.1%} of a DescribeInstances, "
                   f"{verification / small:.1%} of a DescribeRegions ({small * 1000:.2f} ms) through the front-end")
+
+            check = parameter_check_cost()
+            filtered = alternate({"filtered": lambda: mock_front.describe_instances(
+                Filters=TWENTY_PARAMETER_FILTERS)}, rounds)["filtered"]
+            print(f"Parameter-name check, DescribeInstances with 20 parameters: {check * 1e6:.1f} us = "
+                  f"{check / filtered:.2%} of that request ({filtered * 1000:.2f} ms) through the front-end")
         finally:
             stop_server(on_mock)
             stop_server(on_aws)

@@ -3,15 +3,17 @@
 Handlers register with :func:`action`; the dispatcher refuses an action whose capabilities the
 driver's capability object lacks with ``UnsupportedOperation``, before any backend call. The module
 registering an action is imported with the first request for one of its actions (cold start), as
-:data:`MODULES` says.
+:data:`MODULES` says. Each registration also declares the parameter names the action accepts
+(:mod:`ec2_api.parameter_names`); the dispatcher refuses any other name with ``UnknownParameter``.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import import_module
 
 from .context import Ec2Call
 from .errors import ResourceKind
+from .parameter_names import ParameterNames
 
 Handler = Callable[[Ec2Call], str]
 
@@ -22,6 +24,7 @@ class Action:
     handler: Handler
     needs: tuple[tuple[str, str], ...]  # (collection, operation) pairs of the capability catalogue
     kind: ResourceKind | None  # what the action is about: words its NotFound / wrong-state errors
+    accepts: ParameterNames  # every parameter name the action reads or deliberately ignores
 
 
 ACTIONS: dict[str, Action] = {}
@@ -54,12 +57,16 @@ def find_action(name: str) -> Action | None:
     return ACTIONS[name]
 
 
-def action(name: str, *needs: str, kind: ResourceKind | None = None) -> Callable[[Handler], Handler]:
-    """Register ``handler`` for EC2 action ``name``; ``needs`` are ``"collection.operation"`` strings."""
+def action(
+    name: str, *needs: str, params: Iterable[str], kind: ResourceKind | None = None
+) -> Callable[[Handler], Handler]:
+    """Register ``handler`` for EC2 action ``name``; ``needs`` are ``"collection.operation"`` strings and
+    ``params`` the patterns of the parameter names it accepts (``DryRun`` is added for every action)."""
+    accepts = ParameterNames(params)  # compiled once, at import
 
     def register(handler: Handler) -> Handler:
         pairs = tuple(tuple(need.split(".", 1)) for need in needs)
-        ACTIONS[name] = Action(name, handler, pairs, kind)  # type: ignore[arg-type]
+        ACTIONS[name] = Action(name, handler, pairs, kind, accepts)  # type: ignore[arg-type]
         return handler
 
     return register

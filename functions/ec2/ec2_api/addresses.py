@@ -9,6 +9,7 @@ from .context import Ec2Call
 from .errors import ADDRESS, INSTANCE, Ec2Error, missing_parameter
 from .filters import Extractor, compile_filters
 from .mappings import address_id_of_association, association_id
+from .parameter_names import FILTERS
 from .xml import item_set, leaf, tag_set
 
 AddressView = tuple[Address, dict[str, str]]
@@ -31,7 +32,7 @@ def _address_fields(address: Address, tags: dict[str, str]) -> str:
     )
 
 
-@action("DescribeAddresses", kind=ADDRESS)
+@action("DescribeAddresses", kind=ADDRESS, params=("PublicIp.N", "AllocationId.N", *FILTERS))
 def describe_addresses(call: Ec2Call) -> str:
     # A back-end without addresses has no Elastic IPs: an empty list, not an error, because libcloud's
     # list_nodes() calls DescribeAddresses and fails as a whole if it fails (docs/differences.md).
@@ -65,7 +66,7 @@ def _find(call: Ec2Call, allocation_id: str | None, public_ip: str | None) -> Ad
     raise missing_parameter("AllocationId")
 
 
-@action("AllocateAddress", "addresses.create", kind=ADDRESS)
+@action("AllocateAddress", "addresses.create", kind=ADDRESS, params=("Domain",))
 def allocate_address(call: Ec2Call) -> str:
     domain = call.params.text("Domain") or "vpc"
     if domain not in ("vpc", "standard"):
@@ -74,7 +75,7 @@ def allocate_address(call: Ec2Call) -> str:
     return leaf("publicIp", address.ip) + leaf("allocationId", address.id) + leaf("domain", "vpc")
 
 
-@action("ReleaseAddress", "addresses.destroy", kind=ADDRESS)
+@action("ReleaseAddress", "addresses.destroy", kind=ADDRESS, params=("AllocationId", "PublicIp"))
 def release_address(call: Ec2Call) -> str:
     address = _find(call, call.params.text("AllocationId"), call.params.text("PublicIp"))
     if address.instance_id:
@@ -84,7 +85,8 @@ def release_address(call: Ec2Call) -> str:
     return leaf("return", "true")
 
 
-@action("AssociateAddress", "addresses.associate", kind=ADDRESS)
+@action("AssociateAddress", "addresses.associate", kind=ADDRESS,
+        params=("InstanceId", "AllocationId", "PublicIp", "AllowReassociation", "NetworkInterfaceId"))
 def associate_address(call: Ec2Call) -> str:
     p = call.params
     if p.text("NetworkInterfaceId"):
@@ -104,7 +106,7 @@ def associate_address(call: Ec2Call) -> str:
     return leaf("return", "true") + leaf("associationId", association_id(address.id))
 
 
-@action("DisassociateAddress", "addresses.disassociate", kind=ADDRESS)
+@action("DisassociateAddress", "addresses.disassociate", kind=ADDRESS, params=("AssociationId", "PublicIp"))
 def disassociate_address(call: Ec2Call) -> str:
     association = call.params.text("AssociationId")
     public_ip = call.params.text("PublicIp")

@@ -1,4 +1,5 @@
-"""One EC2 request from bytes to bytes: parse, authenticate, pick the driver, check capabilities, run, render.
+"""One EC2 request from bytes to bytes: parse, authenticate, check the parameter names, pick the driver, check
+capabilities, run, render.
 
 Everything here is synchronous and runs in the thread pool (credential stores and drivers may block; see
 :func:`deltacloud.blocking.run_blocking`); the request is metered exactly once, whatever its outcome.
@@ -17,7 +18,7 @@ from deltacloud.sigv4 import SignedRequest
 from .actions import MODULE_OF, Action, find_action
 from .auth import authenticate
 from .context import Ec2Call, driver_name, provider_name
-from .errors import Ec2Error, from_core, unsupported
+from .errors import Ec2Error, from_core, unknown_parameter, unsupported
 from .protocol import Query, parse_query
 from .responses import error_document, success_document
 
@@ -63,6 +64,9 @@ def handle(incoming: Incoming) -> tuple[int, bytes]:
         spec = find_action(query.action)
         if spec is None:
             raise Ec2Error("InvalidAction", f"The action {query.action[:100]} is not valid for this web service.")
+        unknown = spec.accepts.first_unknown(query.params.flat)
+        if unknown is not None:  # a mistyped name must not be dropped: the call would act on more than asked
+            raise unknown_parameter(unknown)
         backend = runtime.driver(
             driver, provider_name(incoming.headers, runtime.settings, driver, caller.region), lambda: caller.tenant
         )

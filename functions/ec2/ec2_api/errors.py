@@ -40,6 +40,11 @@ def missing_parameter(name: str) -> Ec2Error:
     return Ec2Error("MissingParameter", f"The request must contain the parameter {name}")
 
 
+def unknown_parameter(name: str) -> Ec2Error:
+    # The name only, never its value (it may be a secret sent under a mistyped name).
+    return Ec2Error("UnknownParameter", f"The parameter {name[:100]} is not recognized")
+
+
 def invalid_value(name: str, value: str, why: str = "") -> Ec2Error:
     shown = value if len(value) <= 100 else value[:100] + "..."
     return Ec2Error("InvalidParameterValue", f"Invalid value '{shown}' for {name}.{' ' + why if why else ''}")

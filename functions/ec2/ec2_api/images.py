@@ -10,6 +10,7 @@ from .errors import IMAGE, INSTANCE
 from .filters import Extractor, compile_filters
 from .mappings import ec2_architecture, image_state, timestamp
 from .pagination import paginate, reject_with_ids
+from .parameter_names import FILTERS, PAGES
 from .xml import item_set, leaf, tag_set
 
 ImageView = tuple[Image, dict[str, str]]
@@ -43,7 +44,7 @@ def _list(call: Ec2Call, ids: list[str], owners: list[str]) -> list[Image]:
     return list(merged.values())
 
 
-@action("DescribeImages", "images.index", kind=IMAGE)
+@action("DescribeImages", "images.index", kind=IMAGE, params=("ImageId.N", "Owner.N", *FILTERS, *PAGES))
 def describe_images(call: Ec2Call) -> str:
     ids = call.params.values("ImageId")
     reject_with_ids(call.params, "ImageId", ids)
@@ -74,7 +75,7 @@ def _image_item(image: Image, tags: dict[str, str]) -> str:
     ))
 
 
-@action("CreateImage", "images.create", kind=IMAGE)
+@action("CreateImage", "images.create", kind=IMAGE, params=("InstanceId", "Name", "Description"))
 def create_image(call: Ec2Call) -> str:
     instance_id = call.params.required("InstanceId")
     name = call.params.required("Name")
@@ -90,7 +91,7 @@ def create_image(call: Ec2Call) -> str:
     return leaf("imageId", image.id)
 
 
-@action("DeregisterImage", "images.destroy", kind=IMAGE)
+@action("DeregisterImage", "images.destroy", kind=IMAGE, params=("ImageId",))
 def deregister_image(call: Ec2Call) -> str:
     image_id = call.params.required("ImageId")
     if call.supports("images", "show") and call.driver.image(image_id) is None:

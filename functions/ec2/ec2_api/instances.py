@@ -35,6 +35,7 @@ from .instance_views import (
 )
 from .mappings import PENDING, RUNNING, SHUTTING_DOWN, STOPPED, STOPPING, TERMINATED, Ec2State, instance_state
 from .pagination import paginate, reject_with_ids
+from .parameter_names import FILTERS, PAGES, TAG_SPECIFICATIONS
 from .xml import item_set, leaf, node
 
 # -- listing ----------------------------------------------------------------------------------------------
@@ -59,7 +60,7 @@ def _owner(call: Ec2Call, instance: Instance) -> str:
     return instance.owner_id or call.caller.tenant.id
 
 
-@action("DescribeInstances", "instances.index", kind=INSTANCE)
+@action("DescribeInstances", "instances.index", kind=INSTANCE, params=("InstanceId.N", *FILTERS, *PAGES))
 def describe_instances(call: Ec2Call) -> str:
     ids = call.params.values("InstanceId")
     reject_with_ids(call.params, "InstanceId", ids)
@@ -89,7 +90,8 @@ STATUS_FILTERS = {
 }
 
 
-@action("DescribeInstanceStatus", "instances.index", kind=INSTANCE)
+@action("DescribeInstanceStatus", "instances.index", kind=INSTANCE,
+        params=("InstanceId.N", "IncludeAllInstances", *FILTERS, *PAGES))
 def describe_instance_status(call: Ec2Call) -> str:
     ids = call.params.values("InstanceId")
     reject_with_ids(call.params, "InstanceId", ids)
@@ -187,7 +189,19 @@ def _create(call: Ec2Call, request: InstanceCreate, min_count: int, max_count: i
     return created
 
 
-@action("RunInstances", "instances.create", kind=INSTANCE)
+#: What RunInstances reads (see _launch_request), then what it accepts and ignores: the subnet and block devices,
+#: which the original front-end ignored too (spec §1.4) and the core's launch request cannot carry.
+LAUNCH_PARAMS = (
+    "ImageId", "MinCount", "MaxCount", "InstanceType", "Placement.AvailabilityZone", "KeyName", "UserData",
+    "SecurityGroupId.N", "SecurityGroup.N", "ClientToken", *TAG_SPECIFICATIONS,
+    "SubnetId", "BlockDeviceMapping.N.DeviceName", "BlockDeviceMapping.N.VirtualName", "BlockDeviceMapping.N.NoDevice",
+    *(f"BlockDeviceMapping.N.Ebs.{field}" for field in (
+        "DeleteOnTermination", "Iops", "SnapshotId", "VolumeSize", "VolumeType", "KmsKeyId", "Throughput", "Encrypted",
+    )),
+)
+
+
+@action("RunInstances", "instances.create", kind=INSTANCE, params=LAUNCH_PARAMS)
 def run_instances(call: Ec2Call) -> str:
     request, min_count, max_count, tags = _launch_request(call)
 
@@ -281,17 +295,18 @@ def _transition(
     return _state_change_reply(changes)
 
 
-@action("StartInstances", "instances.start", kind=INSTANCE)
+@action("StartInstances", "instances.start", kind=INSTANCE, params=("InstanceId.N",))
 def start_instances(call: Ec2Call) -> str:
     return _transition(call, "start", (RUNNING, PENDING), PENDING, "started")
 
 
-@action("StopInstances", "instances.stop", kind=INSTANCE)
+# Force is accepted and ignored, as the original front-end did (spec §1.4): the core's stop has no forced mode.
+@action("StopInstances", "instances.stop", kind=INSTANCE, params=("InstanceId.N", "Force"))
 def stop_instances(call: Ec2Call) -> str:
     return _transition(call, "stop", (STOPPED, STOPPING), STOPPING, "stopped")
 
 
-@action("RebootInstances", "instances.reboot", kind=INSTANCE)
+@action("RebootInstances", "instances.reboot", kind=INSTANCE, params=("InstanceId.N",))
 def reboot_instances(call: Ec2Call) -> str:
     instances = _instances_for_change(call, "rebooted")
     for instance in instances:
@@ -302,7 +317,7 @@ def reboot_instances(call: Ec2Call) -> str:
     return leaf("return", "true")
 
 
-@action("TerminateInstances", "instances.destroy", kind=INSTANCE)
+@action("TerminateInstances", "instances.destroy", kind=INSTANCE, params=("InstanceId.N",))
 def terminate_instances(call: Ec2Call) -> str:
     ids = list(dict.fromkeys(call.params.values("InstanceId")))
     instances = {i.id: i for i in _instances_for_change(call, None)}

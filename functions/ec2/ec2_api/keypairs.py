@@ -11,6 +11,7 @@ from .context import Ec2Call
 from .errors import KEY_PAIR, Ec2Error, missing_parameter
 from .filters import Extractor, compile_filters
 from .mappings import key_pair_name
+from .parameter_names import FILTERS, TAG_SPECIFICATIONS
 from .tags import tags_from_specifications
 from .xml import item_set, leaf, tag_set
 
@@ -34,7 +35,7 @@ def _key_type(key: Key) -> str:
     return "ed25519" if (key.public_key or "").startswith("ssh-ed25519") else "rsa"
 
 
-@action("DescribeKeyPairs", "keys.index", kind=KEY_PAIR)
+@action("DescribeKeyPairs", "keys.index", kind=KEY_PAIR, params=("KeyName.N", "KeyPairId.N", *FILTERS))
 def describe_key_pairs(call: Ec2Call) -> str:
     names = call.params.values("KeyName")
     ids = call.params.values("KeyPairId")
@@ -67,7 +68,7 @@ def _create(call: Ec2Call, public_key: str | None) -> Key:
     return key
 
 
-@action("CreateKeyPair", "keys.create", kind=KEY_PAIR)
+@action("CreateKeyPair", "keys.create", kind=KEY_PAIR, params=("KeyName", "KeyFormat", *TAG_SPECIFICATIONS))
 def create_key_pair(call: Ec2Call) -> str:
     key_format = call.params.text("KeyFormat") or "pem"
     if key_format != "pem":
@@ -79,7 +80,7 @@ def create_key_pair(call: Ec2Call) -> str:
     )
 
 
-@action("ImportKeyPair", "keys.create", kind=KEY_PAIR)
+@action("ImportKeyPair", "keys.create", kind=KEY_PAIR, params=("KeyName", "PublicKeyMaterial", *TAG_SPECIFICATIONS))
 def import_key_pair(call: Ec2Call) -> str:
     call.require_feature("keys", "import_key", "importing key pairs")
     material = call.params.required("PublicKeyMaterial")
@@ -100,7 +101,7 @@ def _public_key_text(material: str) -> str:
     return decoded.strip()
 
 
-@action("DeleteKeyPair", "keys.destroy", kind=KEY_PAIR)
+@action("DeleteKeyPair", "keys.destroy", kind=KEY_PAIR, params=("KeyName", "KeyPairId"))
 def delete_key_pair(call: Ec2Call) -> str:
     name = call.params.text("KeyName")
     key_id = call.params.text("KeyPairId")

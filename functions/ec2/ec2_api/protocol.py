@@ -125,12 +125,14 @@ class Params:
         raise invalid_value(name, raw, "It must be true or false.")
 
     def values(self, name: str) -> list[str]:
-        """A list parameter ``Name.N`` in index order (also accepts a bare ``Name`` as one value)."""
+        """A list parameter ``Name.N`` in index order, or a bare ``Name`` as its one value (libcloud sends some)."""
         found = sorted((index, value) for index, rest, value in self._indexed(name) if rest is None)
-        listed = [value for _, value in found]
-        if not listed and name in self.flat:
-            listed = [self.flat[name]]
-        return listed
+        if name in self.flat:
+            if found:  # neither may be dropped, and no order between them says which comes first
+                raise Ec2Error("InvalidParameterCombination",
+                               f"The parameter {name[:100]} cannot be used with the parameter {name[:100]}.N")
+            return [self.flat[name]]
+        return [value for _, value in found]
 
     def structs(self, name: str) -> list["Params"]:
         """A list of structures ``Name.N.Field...`` in index order, each as its own Params."""

@@ -15,6 +15,7 @@ from .errors import INSTANCE_TYPE, Ec2Error
 from .filters import Extractor, compile_filters
 from .mappings import profile_architectures, profile_number, zone_state
 from .pagination import paginate, reject_with_ids
+from .parameter_names import FILTERS, PAGES
 from .xml import item_set, leaf, node, text
 
 REGION_FILTERS: Mapping[str, Extractor[str]] = {
@@ -23,7 +24,7 @@ REGION_FILTERS: Mapping[str, Extractor[str]] = {
 }
 
 
-@action("DescribeRegions")
+@action("DescribeRegions", params=("RegionName.N", *FILTERS))
 def describe_regions(call: Ec2Call) -> str:
     select = compile_filters(call.params.filters(), {**REGION_FILTERS, "endpoint": lambda r: [call.host]})
     providers = [p.id for p in type(call.driver).providers()]
@@ -50,7 +51,7 @@ def _zone_filters(region: str) -> Mapping[str, Extractor[Realm]]:
     }
 
 
-@action("DescribeAvailabilityZones", "realms.index")
+@action("DescribeAvailabilityZones", "realms.index", params=("ZoneName.N", "ZoneId.N", *FILTERS))
 def describe_availability_zones(call: Ec2Call) -> str:
     region = call.caller.region
     select = compile_filters(call.params.filters(), _zone_filters(region))
@@ -81,7 +82,8 @@ TYPE_FILTERS: Mapping[str, Extractor[HardwareProfile]] = {
 }
 
 
-@action("DescribeInstanceTypes", "hardware_profiles.index", kind=INSTANCE_TYPE)
+@action("DescribeInstanceTypes", "hardware_profiles.index", kind=INSTANCE_TYPE,
+        params=("InstanceType.N", *FILTERS, *PAGES))
 def describe_instance_types(call: Ec2Call) -> str:
     names = call.params.values("InstanceType")
     reject_with_ids(call.params, "InstanceType", names)

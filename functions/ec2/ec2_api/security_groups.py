@@ -20,6 +20,7 @@ from .context import Ec2Call
 from .errors import GROUP, Ec2Error, invalid_value, missing_parameter
 from .filters import Extractor, compile_filters
 from .pagination import paginate, reject_with_ids
+from .parameter_names import FILTERS, PAGES, TAG_SPECIFICATIONS
 from .protocol import Params
 from .tags import tags_from_specifications
 from .xml import item_set, leaf, node, tag_set
@@ -109,7 +110,8 @@ GROUP_FILTERS: Mapping[str, Extractor[tuple[Firewall, dict[str, str]]]] = {
 }
 
 
-@action("DescribeSecurityGroups", "firewalls.index", kind=GROUP)
+@action("DescribeSecurityGroups", "firewalls.index", kind=GROUP,
+        params=("GroupId.N", "GroupName.N", *FILTERS, *PAGES))
 def describe_security_groups(call: Ec2Call) -> str:
     ids = call.params.values("GroupId")
     names = call.params.values("GroupName")
@@ -138,7 +140,8 @@ def describe_security_groups(call: Ec2Call) -> str:
 # -- creating and deleting --------------------------------------------------------------------------------
 
 
-@action("CreateSecurityGroup", "firewalls.create", kind=GROUP)
+@action("CreateSecurityGroup", "firewalls.create", kind=GROUP,
+        params=("GroupName", "GroupDescription", *TAG_SPECIFICATIONS))
 def create_security_group(call: Ec2Call) -> str:
     name = call.params.required("GroupName")
     description = call.params.required("GroupDescription")
@@ -153,7 +156,7 @@ def create_security_group(call: Ec2Call) -> str:
     return leaf("return", "true") + leaf("groupId", group.id)
 
 
-@action("DeleteSecurityGroup", "firewalls.destroy", kind=GROUP)
+@action("DeleteSecurityGroup", "firewalls.destroy", kind=GROUP, params=("GroupId", "GroupName"))
 def delete_security_group(call: Ec2Call) -> str:
     group = find_group(call, call.params.text("GroupId"), call.params.text("GroupName"))
     try:
@@ -233,7 +236,18 @@ def _target(call: Ec2Call) -> Firewall:
     return find_group(call, call.params.text("GroupId"), call.params.text("GroupName"))
 
 
-@action("AuthorizeSecurityGroupIngress", "firewalls.rule_create", kind=GROUP)
+#: What Authorize/Revoke read: IpPermissions.N (see _permission) or the legacy top-level form (see
+#: _requested_permissions). Descriptions and prefix lists are refused: a rule without them is not what was asked.
+PERMISSION_PARAMS = (
+    "GroupId", "GroupName",
+    "IpPermissions.N.IpProtocol", "IpPermissions.N.FromPort", "IpPermissions.N.ToPort",
+    "IpPermissions.N.IpRanges.N.CidrIp", "IpPermissions.N.Ipv6Ranges.N.CidrIpv6",
+    "IpPermissions.N.Groups.N.GroupId", "IpPermissions.N.Groups.N.GroupName", "IpPermissions.N.Groups.N.UserId",
+    "IpProtocol", "FromPort", "ToPort", "CidrIp", "SourceSecurityGroupName", "SourceSecurityGroupOwnerId",
+)
+
+
+@action("AuthorizeSecurityGroupIngress", "firewalls.rule_create", kind=GROUP, params=PERMISSION_PARAMS)
 def authorize_ingress(call: Ec2Call) -> str:
     group = _target(call)
     permissions = _requested_permissions(call)
@@ -265,7 +279,7 @@ def authorize_ingress(call: Ec2Call) -> str:
     return leaf("return", "true")
 
 
-@action("RevokeSecurityGroupIngress", "firewalls.rule_destroy", kind=GROUP)
+@action("RevokeSecurityGroupIngress", "firewalls.rule_destroy", kind=GROUP, params=PERMISSION_PARAMS)
 def revoke_ingress(call: Ec2Call) -> str:
     group = _target(call)
     permissions = _requested_permissions(call)

@@ -16,6 +16,7 @@ from .context import Ec2Call
 from .errors import RESOURCE, Ec2Error, missing_parameter
 from .filters import Extractor, compile_filters
 from .pagination import paginate
+from .parameter_names import FILTERS, PAGES, TAGS
 from .protocol import Params, check_tag
 from .xml import item_set, leaf
 
@@ -96,7 +97,7 @@ def _resource_ids(params: Params) -> list[str]:
     return ids
 
 
-@action("CreateTags")
+@action("CreateTags", params=("ResourceId.N", *TAGS))
 def create_tags(call: Ec2Call) -> str:
     ids = _resource_ids(call.params)
     tags = call.params.tags()
@@ -111,7 +112,7 @@ def create_tags(call: Ec2Call) -> str:
     return leaf("return", "true")
 
 
-@action("DeleteTags")
+@action("DeleteTags", params=("ResourceId.N", *TAGS))
 def delete_tags(call: Ec2Call) -> str:
     ids = _resource_ids(call.params)
     keys: dict[str, str | None] = {}
@@ -145,7 +146,7 @@ TAG_FILTERS: Mapping[str, Extractor[TagEntry]] = {
 }
 
 
-@action("DescribeTags")
+@action("DescribeTags", params=(*FILTERS, *PAGES))
 def describe_tags(call: Ec2Call) -> str:
     filters = call.params.filters()
     select = compile_filters(filters, TAG_FILTERS)

@@ -1,21 +1,26 @@
 """EBS-style actions: volumes (create, attach, detach, delete) and snapshots, over the core's storage."""
 
 from collections.abc import Mapping
+from typing import Any
 
 from deltacloud.errors import Conflict
 from deltacloud.model import StorageSnapshot, StorageVolume, StorageVolumeCreate
+from deltacloud.runtime import get_runtime
 
 from . import native_tags
 from .actions import action
 from .context import Ec2Call
 from .errors import INSTANCE, SNAPSHOT, VOLUME, Ec2Error, invalid_value
 from .filters import Extractor, compile_filters
+from .idempotency import fingerprint, run_once
 from .mappings import now, snapshot_status, timestamp, volume_status
 from .pagination import paginate, reject_with_ids
+from .parameter_names import FILTERS, PAGES, TAG_SPECIFICATIONS
 from .tags import tags_from_specifications
 from .xml import item_set, leaf, tag_set
 
 MAX_SIZE_GIB = 16384
+VOLUME_TYPE = "standard"  # the core has no volume types: every volume is reported as EC2's basic type
 
 VolumeView = tuple[StorageVolume, dict[str, str]]
 SnapshotView = tuple[StorageSnapshot, dict[str, str]]
@@ -46,7 +51,7 @@ VOLUME_FILTERS: Mapping[str, Extractor[VolumeView]] = {
     "attachment.instance-id": lambda v: [v[0].instance_id],
     "attachment.device": lambda v: [v[0].device],
     "attachment.status": lambda v: ["attached"] if v[0].instance_id else [],
-    "volume-type": lambda v: ["standard"],
+    "volume-type": lambda v: [VOLUME_TYPE],
 }
 
 
@@ -65,14 +70,14 @@ def _volume_fields(volume: StorageVolume, tags: dict[str, str]) -> str:
         leaf("status", volume_status(volume.state)),
         leaf("createTime", timestamp(volume.created)),
         item_set("attachmentSet", [_attachment(volume)] if volume.instance_id else []),
-        leaf("volumeType", "standard"),
+        leaf("volumeType", VOLUME_TYPE),
         leaf("encrypted", False),
         leaf("multiAttachEnabled", False),
         tag_set(tags),
     ))
 
 
-@action("DescribeVolumes", "storage_volumes.index", kind=VOLUME)
+@action("DescribeVolumes", "storage_volumes.index", kind=VOLUME, params=("VolumeId.N", *FILTERS, *PAGES))
 def describe_volumes(call: Ec2Call) -> str:
     ids = call.params.values("VolumeId")
     reject_with_ids(call.params, "VolumeId", ids)
@@ -84,7 +89,8 @@ def describe_volumes(call: Ec2Call) -> str:
     return item_set("volumeSet", (_volume_fields(v, tags) for v, tags in page)) + leaf("nextToken", token)
 
 
-@action("CreateVolume", "storage_volumes.create", kind=VOLUME)
+@action("CreateVolume", "storage_volumes.create", kind=VOLUME,
+        params=("AvailabilityZone", "Size", "SnapshotId", "VolumeType", "ClientToken", *TAG_SPECIFICATIONS))
 def create_volume(call: Ec2Call) -> str:
     p = call.params
     zone = p.required("AvailabilityZone")
@@ -92,23 +98,35 @@ def create_volume(call: Ec2Call) -> str:
     size = p.integer("Size", 1, MAX_SIZE_GIB)
     if size is None and not snapshot_id:
         raise Ec2Error("MissingParameter", "The request must contain the parameter size or snapshotId")
+    volume_type = p.text("VolumeType")
+    if volume_type is not None and volume_type != VOLUME_TYPE:  # libcloud always sends one; ours are "standard"
+        raise Ec2Error("UnsupportedOperation", f"Only '{VOLUME_TYPE}' volumes are offered, not '{volume_type[:40]}'.")
     tags = tags_from_specifications(p, "volume")
     if call.supports("realms", "show") and call.driver.realm(zone) is None:
         raise Ec2Error("InvalidParameterValue", f"Invalid availability zone: [{zone[:100]}]")
     if snapshot_id and call.driver.storage_snapshot(snapshot_id) is None:
         raise SNAPSHOT.missing(snapshot_id)
     name = tags.get("Name") if call.capabilities.has_feature("storage_volumes", "volume_name") else None
-    volume = call.driver.create_storage_volume(StorageVolumeCreate(
-        snapshot_id=snapshot_id, capacity=str(size) if size is not None else None, realm_id=zone, name=name,
-    ))
-    native = native_tags.volume_tags(volume)
-    lost = {k: v for k, v in tags.items() if native.get(k) != v}
-    if lost:
-        call.tags.add(volume.id, "volume", lost)
-    return _volume_fields(volume, {**native, **tags}) + leaf("snapshotId", snapshot_id)
+
+    def create() -> dict[str, Any]:
+        created = call.driver.create_storage_volume(StorageVolumeCreate(
+            snapshot_id=snapshot_id, capacity=str(size) if size is not None else None, realm_id=zone, name=name,
+        ))
+        kept = native_tags.volume_tags(created)
+        lost = {k: v for k, v in tags.items() if kept.get(k) != v}
+        if lost:
+            call.tags.add(created.id, "volume", lost)
+        return created.model_dump(mode="json", exclude_none=True)
+
+    # boto3 and the CLI send a ClientToken with every CreateVolume: a retry returns the first volume.
+    token = p.text("ClientToken")
+    wait = get_runtime().settings.backend_timeout
+    result = run_once(call.state, token, fingerprint(p.flat), create, wait) if token else create()
+    volume = StorageVolume.model_validate(result)
+    return _volume_fields(volume, {**native_tags.volume_tags(volume), **tags}) + leaf("snapshotId", snapshot_id)
 
 
-@action("DeleteVolume", "storage_volumes.destroy", kind=VOLUME)
+@action("DeleteVolume", "storage_volumes.destroy", kind=VOLUME, params=("VolumeId",))
 def delete_volume(call: Ec2Call) -> str:
     volume = _volume(call, call.params.required("VolumeId"))
     if volume.instance_id:
@@ -118,7 +136,7 @@ def delete_volume(call: Ec2Call) -> str:
     return leaf("return", "true")
 
 
-@action("AttachVolume", "storage_volumes.attach", kind=VOLUME)
+@action("AttachVolume", "storage_volumes.attach", kind=VOLUME, params=("VolumeId", "InstanceId", "Device"))
 def attach_volume(call: Ec2Call) -> str:
     p = call.params
     volume = _volume(call, p.required("VolumeId"))
@@ -136,7 +154,7 @@ def attach_volume(call: Ec2Call) -> str:
         + leaf("attachTime", now())
 
 
-@action("DetachVolume", "storage_volumes.detach", kind=VOLUME)
+@action("DetachVolume", "storage_volumes.detach", kind=VOLUME, params=("VolumeId", "InstanceId"))
 def detach_volume(call: Ec2Call) -> str:
     volume = _volume(call, call.params.required("VolumeId"))
     instance_id = call.params.text("InstanceId")
@@ -179,7 +197,8 @@ def _volume_sizes(call: Ec2Call) -> dict[str, int | None]:
         else {}
 
 
-@action("DescribeSnapshots", "storage_snapshots.index", kind=SNAPSHOT)
+@action("DescribeSnapshots", "storage_snapshots.index", kind=SNAPSHOT,
+        params=("SnapshotId.N", *FILTERS, *PAGES))
 def describe_snapshots(call: Ec2Call) -> str:
     ids = call.params.values("SnapshotId")
     reject_with_ids(call.params, "SnapshotId", ids)
@@ -195,7 +214,8 @@ def describe_snapshots(call: Ec2Call) -> str:
     return body + leaf("nextToken", token)
 
 
-@action("CreateSnapshot", "storage_snapshots.create", kind=SNAPSHOT)
+@action("CreateSnapshot", "storage_snapshots.create", kind=SNAPSHOT,
+        params=("VolumeId", "Description", *TAG_SPECIFICATIONS))
 def create_snapshot(call: Ec2Call) -> str:
     volume = _volume(call, call.params.required("VolumeId"))
     description = call.params.text("Description")
@@ -210,7 +230,7 @@ def create_snapshot(call: Ec2Call) -> str:
     return _snapshot_fields(call, snapshot, {**native, **tags}, _size(volume))
 
 
-@action("DeleteSnapshot", "storage_snapshots.destroy", kind=SNAPSHOT)
+@action("DeleteSnapshot", "storage_snapshots.destroy", kind=SNAPSHOT, params=("SnapshotId",))
 def delete_snapshot(call: Ec2Call) -> str:
     snapshot_id = call.params.required("SnapshotId")
     if call.driver.storage_snapshot(snapshot_id) is None:
