@@ -122,3 +122,15 @@ def test_unknown_ids_keep_their_ec2_codes_through_the_driver(ec2) -> None:
     with pytest.raises(ClientError) as caught:
         ec2.run_instances(ImageId="ami-00000000000000000", MinCount=1, MaxCount=1)
     assert caught.value.response["Error"]["Code"] == "InvalidAMIID.NotFound"
+
+
+def test_a_region_the_aws_driver_does_not_serve_is_refused_not_replaced(proxy) -> None:
+    """A client configured for GovCloud must not quietly get the default region's machines."""
+    gov = boto3.client("ec2", endpoint_url=f"{proxy.url}/ec2", region_name="us-gov-west-1",
+                       aws_access_key_id="mockuser", aws_secret_access_key="mockpassword",
+                       config=Config(retries={"max_attempts": 1}))
+    with pytest.raises(ClientError) as refused:
+        gov.describe_instances()
+    error = refused.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Error"]["Code"] == "InvalidParameterValue" and "us-gov-west-1" in error["Error"]["Message"]

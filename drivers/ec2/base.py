@@ -31,6 +31,8 @@ def timestamp(value: object) -> str | None:
 
 
 class EC2Base(Driver):
+    providers_are_signing_regions = True
+
     @classmethod
     def providers(cls) -> list[Provider]:
         return PROVIDERS

@@ -5,8 +5,9 @@ Back-end choice (documented in docs/differences.md):
 1. the driver is the ``X-Deltacloud-Driver`` header if the client sends one (an SDK can add it with
    an event hook), else the server's default driver (``API_DRIVER``, default ``mock``);
 2. the provider is the ``X-Deltacloud-Provider`` header, else ``API_PROVIDER``, else the region the
-   client signed for *when the driver lists it among its providers* (for the AWS driver, the region
-   a client configures is the region it gets); otherwise none, the driver's default.
+   client signed for: always for a driver whose providers are those regions (the AWS driver: the region
+   a client configures is the region it gets, and one it does not serve is an error), for another driver
+   when it lists that region among its providers; otherwise none, the driver's default.
 
 The tenant's provider credentials for that driver come from the CredentialStore on first use.
 """
@@ -38,6 +39,8 @@ def provider_name(headers: Mapping[str, str], settings: Settings, driver: str, r
     explicit = (headers.get(PROVIDER_HEADER) or "").strip().lower() or settings.default_provider
     if explicit:
         return explicit
+    if load_driver(driver).providers_are_signing_regions:
+        return region  # us-gov-west-1 on a driver that does not serve it is a clear error, not us-east-1
     return region if region in _provider_ids(driver) else None
 
 

@@ -179,6 +179,9 @@ class Driver:
     title: ClassVar[str]
     capabilities: ClassVar[Capabilities]
     state_machine: ClassVar[StateMachine | None] = None
+    #: its providers are the regions an AWS client signs its requests for: the EC2 front-end then serves the
+    #: signed region, and an unknown one is an error, never a quiet fall back to the driver's default
+    providers_are_signing_regions: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
