@@ -43,7 +43,7 @@ def metadata(api: httpx.Client, bucket: str, blob: str) -> dict[str, str]:
 
 
 def content_files(server: LocalServer) -> list[Path]:
-    return [p for p in (server.data_dir / "mock-blobs").rglob("*") if p.is_file()]
+    return [p for p in (server.data_dir / "driver-files" / "mock").rglob("*") if p.is_file()]
 
 
 # -- buckets ------------------------------------------------------------------------------
@@ -294,7 +294,7 @@ def test_head_is_xml_or_json_only(api: httpx.Client) -> None:
 
 def test_contents_missing_from_this_host(api: httpx.Client, server: LocalServer) -> None:
     """As on a second server sharing the state store: seed contents come back, others fail clearly."""
-    for seed in (server.data_dir / "mock-blobs").rglob("seed-bucket1-blob2"):
+    for seed in (server.data_dir / "driver-files" / "mock").rglob("seed-bucket1-blob2"):
         seed.unlink()
     restored = api.get("/api/buckets/bucket1/blob2/content")
     assert restored.text == "<html><head></head><body>content of blob 2</body></html>"
@@ -440,7 +440,7 @@ def test_200_mb_blob_streams_in_and_out_within_64_mb(tmp_path: Path) -> None:
         assert upload.peak - before < limit, f"upload grew the server by {(upload.peak - before) / MB:.1f} MB"
         assert download.peak - before < limit, f"download grew the server by {(download.peak - before) / MB:.1f} MB"
         assert peak_ever - before < limit, f"server peak {(peak_ever - before) / MB:.1f} MB above its start"
-        stored = [p for p in (server.data_dir / "mock-blobs").rglob("*") if p.is_file() and p.stat().st_size == size]
+        stored = [p for p in content_files(server) if p.stat().st_size == size]
         assert len(stored) == 1  # written once, where the driver keeps it: no spool copy left behind
     finally:
         stop_server(server)

@@ -46,8 +46,11 @@ def test_state_survives_a_restart_and_reset_restores_the_seed(tmp_path: Path) ->
         with first.client(auth=MOCK_AUTH) as client:
             r = client.post("/api/instances", data={"image_id": "img1", "name": "durable"})
             instance_id = ET.fromstring(r.text).get("id")
+            assert client.put("/api/buckets/bucket1/big", content=b"x" * 100_000).status_code == 200
     finally:
         stop_server(first)
+    stored = sum(p.stat().st_size for p in tmp_path.rglob("*") if p.is_file() and "driver-files" in p.parts)
+    assert stored >= 100_000
     second = start_server(tmp_path)
     try:
         with second.client(auth=MOCK_AUTH) as client:
@@ -60,8 +63,12 @@ def test_state_survives_a_restart_and_reset_restores_the_seed(tmp_path: Path) ->
     try:
         with third.client(auth=MOCK_AUTH) as client:
             assert _ids(client) == {"inst0", "inst1", "inst2", "inst3"}
+            assert client.get("/api/buckets/bucket1/big").status_code == 404
     finally:
         stop_server(third)
+    # the uploaded content went with the state that pointed at it (only the reseeded seed blobs remain)
+    left = sum(p.stat().st_size for p in tmp_path.rglob("*") if p.is_file() and "driver-files" in p.parts)
+    assert left < 10_000
 
 
 def test_servers_side_by_side_keep_their_own_clouds(tmp_path: Path) -> None:

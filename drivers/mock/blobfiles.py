@@ -31,7 +31,7 @@ class BlobFiles:
     def for_scope(cls, scope: str) -> "BlobFiles":
         # A digest, not the scope itself: tenant ids must never shape a file system path.
         digest = hashlib.sha256(scope.encode()).hexdigest()[:32]
-        return cls(get_runtime().settings.data_dir / "mock-blobs" / digest)
+        return cls(get_runtime().settings.driver_files("mock") / digest)
 
     def write(self, chunks: Iterable[bytes], name: str | None = None) -> tuple[str, int]:
         """Store ``chunks`` as a complete file; returns (file name, size). Nothing remains on failure."""

@@ -43,9 +43,14 @@ def _invoke(args: argparse.Namespace) -> None:
 
 
 def _reset(args: argparse.Namespace) -> None:
+    import shutil
+
+    from .config import DRIVER_FILES
     from .runtime import get_runtime
 
-    get_runtime().state_store.clear("")
+    runtime = get_runtime()
+    runtime.state_store.clear("")
+    shutil.rmtree(runtime.settings.data_dir / DRIVER_FILES, ignore_errors=True)  # files the state pointed at
     print(f"state under {os.environ['DELTACLOUD_DATA_DIR']} reset; the mock cloud reseeds on next use")
 
 

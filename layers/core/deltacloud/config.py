@@ -16,6 +16,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+#: the folder of the data directory holding the drivers' local files
+DRIVER_FILES = "driver-files"
+
 
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -50,3 +53,8 @@ class Settings:
             secret_prefix=env.get("DELTACLOUD_SECRET_PREFIX", "deltacloud"),
             backend_timeout=float(env.get("DELTACLOUD_BACKEND_TIMEOUT", "20")),
         )
+
+    def driver_files(self, driver: str) -> Path:
+        """Where a driver keeps local files (the mock's blob contents): under the data directory, so
+        ``deltacloud reset`` forgets them with the rest of the local state."""
+        return self.data_dir / DRIVER_FILES / driver
