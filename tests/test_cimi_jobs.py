@@ -169,3 +169,34 @@ def test_a_follow_up_step_abandoned_by_a_dead_reader_is_taken_over(cimi: httpx.C
     _crash_mid_step(slow_server, job_uri.rsplit("/", 1)[-1], claimed_seconds_ago=600)
     assert follow_job(cimi, created)["state"] == "SUCCESS"
     assert cimi.get(created.headers["Location"], headers=JSON).json()["state"] == "STOPPED"
+
+
+def test_a_reader_with_a_stale_copy_never_repeats_a_step_another_reader_ran() -> None:
+    """Reader B read the Job before reader A took and ran its step; then the machine's owner started it
+    again. B must not stop it a second time. In process: the real Job code, mock driver and state store."""
+    import base64
+    import copy
+
+    from cimi_api.context import CimiCall
+    from cimi_api.jobs import NAMESPACE, refresh
+    from deltacloud.model import InstanceCreate
+    from starlette.requests import Request
+
+    token = base64.b64encode(":".join(MOCK_AUTH).encode())
+    request = Request({"type": "http", "method": "GET", "path": "/cimi/jobs", "query_string": b"",
+                       "headers": [(b"authorization", b"Basic " + token), (b"host", b"localhost")]})
+    call = CimiCall(request, "json", "mock", None, b"")
+    machine = call.driver.create_instances(InstanceCreate(image_id="img1"))[0].id
+    # as start_job stores a "create stopped" Job while its machine still boots: stop it once it runs
+    job = {"id": "stale-reader", "created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z",
+           "action": "add", "target": f"machines/{machine}", "affected": [], "state": "RUNNING", "progress": 0,
+           "watch": {"kind": "machine", "id": machine, "until": "STOPPED"},
+           "then": {"when": "STARTED", "action": "stop", "until": "STOPPED"}}
+    call.state.transact(lambda tx: tx.put(NAMESPACE, job["id"], job))
+    stale = copy.deepcopy(job)  # reader B's copy
+
+    assert refresh(call, copy.deepcopy(job))["state"] == "SUCCESS"  # reader A runs the step
+    assert call.driver.instance(machine).state == "STOPPED"
+    call.driver.start_instance(machine)  # the owner wants it running again
+    assert refresh(call, stale)["state"] == "SUCCESS"  # B finds the step done by A
+    assert call.driver.instance(machine).state == "RUNNING", "a stale reader stopped the machine again"

@@ -185,6 +185,7 @@ def test_usage_skips_corrupt_records_and_bills_the_good_ones(tmp_path: Path) -> 
         '{"_aws": {}, "operation": "instances.index", "tenant": "alice", "Calls": NaN}',
         '{"_aws": {}, "operation": "instances.index", "tenant": "alice", "Calls": Infinity}',
         '{"_aws": {}, "operation": "instances.index", "tenant": "alice", "Calls": [1e308, 1e308]}',
+        '{"_aws": {}, "operation": "instances.index", "tenant": "alice", "Calls": ' + "9" * 400 + "}",
         '{"_aws": {}, "operation": "instances.index", "tenant": "alice", "Calls": -5}',
         '{"_aws": {}, "operation": "instances.index", "tenant": "alice", "Calls": "many"}',
         '{"_aws": {}, "operation": "instances.index", "tenant": "alice", "outcome": "free"}',

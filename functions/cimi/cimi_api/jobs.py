@@ -194,7 +194,11 @@ def _run_follow_up(call: CimiCall, job: Job, stored: bool, abandoned: dict[str, 
     if stored:  # claim the step first, so that concurrent readers of the Job run it once
         def claim(tx: Transaction) -> bool:
             stored = tx.get(NAMESPACE, job["id"])
-            if stored is None or ("then" not in stored and stored.get(IN_PROGRESS) != abandoned):
+            if stored is None:
+                return False
+            # the step is still due, or (a takeover) still held by the very claim found abandoned
+            due = "then" in stored or (abandoned is not None and stored.get(IN_PROGRESS) == abandoned)
+            if not due:
                 return False
             # the marker tells concurrent readers the step is under way: they must not judge the
             # resource meanwhile (it is still in the step's starting state, not the Job's goal)

@@ -74,7 +74,10 @@ def _well_formed(record: dict[str, Any]) -> bool:
     values = calls if isinstance(calls, list) else [calls]
     if not all(isinstance(value, int | float) and not isinstance(value, bool) and value >= 0 for value in values):
         return False
-    return math.isfinite(sum(values))  # NaN, Infinity, or values overflowing when added up
+    try:
+        return math.isfinite(sum(values))  # NaN, Infinity, or values overflowing when added up
+    except OverflowError:  # an integer too large for a float
+        return False
 
 
 def summarise(lines: Iterable[str], start: datetime | None = None, end: datetime | None = None) -> Usage:
