@@ -45,6 +45,7 @@ def launch(ec2, count: int = 1, **extra) -> list[dict]:
 
 def test_regions_and_zones_follow_the_signed_region(ec2) -> None:
     regions = ec2.describe_regions()["Regions"]
+    assert ec2.describe_regions(AllRegions=True)["Regions"] == regions
     assert [r["RegionName"] for r in regions] == [REGION]
 
     zones = ec2.describe_availability_zones()["AvailabilityZones"]
@@ -353,6 +354,9 @@ def test_import_key_pair_and_launch_with_it(ec2) -> None:
     name = f"imported-{uuid.uuid4().hex[:6]}"
     imported = ec2.import_key_pair(KeyName=name, PublicKeyMaterial=public.encode())
     assert imported["KeyName"] == name and imported["KeyFingerprint"].count(":") == 15
+    (described,) = ec2.describe_key_pairs(KeyNames=[name], IncludePublicKey=True)["KeyPairs"]
+    assert described["PublicKey"] == public
+    assert "PublicKey" not in ec2.describe_key_pairs(KeyNames=[name])["KeyPairs"][0]
     (instance,) = launch(ec2, KeyName=name)
     assert instance["KeyName"] == name
     with pytest.raises(ClientError) as caught:
@@ -389,8 +393,12 @@ def test_volume_and_snapshot_life_cycle(ec2) -> None:
     snapshots = ec2.describe_snapshots(Filters=[{"Name": "volume-id", "Values": [volume_id]}])["Snapshots"]
     assert [(s["SnapshotId"], s["Description"], s["VolumeSize"]) for s in snapshots] == [
         (snapshot["SnapshotId"], "nightly", 8)]
+    # `aws ec2 describe-snapshots --owner-ids self`, the usual way to list one's own
+    mine = ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]
+    assert snapshot["SnapshotId"] in [s["SnapshotId"] for s in mine]
+    assert ec2.describe_snapshots(OwnerIds=["amazon"])["Snapshots"] == []
 
-    ec2.detach_volume(VolumeId=volume_id)
+    ec2.detach_volume(VolumeId=volume_id, Force=True)
     with pytest.raises(ClientError) as caught:
         ec2.detach_volume(VolumeId=volume_id)
     assert error_code(caught) == "IncorrectState"

@@ -104,3 +104,12 @@ def test_libclouds_sigv2_default_is_refused_with_a_hint(server) -> None:
         connect(server, signature_version="2").list_nodes()
     assert "IncompleteSignature" in str(caught.value)
     assert "signature_version='4'" in str(caught.value)
+
+
+def test_create_image_as_libcloud_sends_it(driver) -> None:
+    """libcloud's create_image always sends NoReboot: it must be a parameter the front-end knows."""
+    node = next(n for n in driver.list_nodes() if n.id == "inst1")
+    name = f"lc-image-{uuid.uuid4().hex[:6]}"
+    image = driver.create_image(node, name, description="made by libcloud")
+    assert image.id and driver.list_images(ex_image_ids=[image.id])[0].name == name
+    assert driver.delete_image(image) is True

@@ -51,10 +51,13 @@ class EC2Images(EC2Base):
     def image(self, image_id: str) -> Image | None:
         return next(iter(self.images({"id": image_id})), None)
 
-    def create_image(self, instance_id: str, name: str | None, description: str | None) -> Image:
-        params: dict[str, str] = {"InstanceId": instance_id, "Name": name or f"{instance_id}-{int(time.time())}"}
+    def create_image(self, instance_id: str, name: str | None, description: str | None, *,
+                     no_reboot: bool = False) -> Image:
+        params: dict[str, object] = {"InstanceId": instance_id, "Name": name or f"{instance_id}-{int(time.time())}"}
         if description:
             params["Description"] = description
+        if no_reboot:
+            params["NoReboot"] = True
         image_id = self.aws.call("ec2", "create_image", **params)["ImageId"]
         image = self.image(image_id)
         if image is None:

@@ -92,7 +92,8 @@ class LibcloudCompute(LibcloudBase):
             return None
         return mapping.image(found, self._profile_ids()) if found is not None else None
 
-    def create_image(self, instance_id: str, name: str | None, description: str | None) -> Image:
+    def create_image(self, instance_id: str, name: str | None, description: str | None, *,
+                     no_reboot: bool = False) -> Image:  # libcloud's clouds snapshot without a reboot
         node = self._node(instance_id)
         with provider_errors():
             created = self.compute().create_image(node, name or f"{node.name}-image")

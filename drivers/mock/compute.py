@@ -95,7 +95,8 @@ class MockCompute(MockBase):
         record = self._state().get("images", image_id)
         return self._image(record) if record else None
 
-    def create_image(self, instance_id: str, name: str | None, description: str | None) -> Image:
+    def create_image(self, instance_id: str, name: str | None, description: str | None, *,
+                     no_reboot: bool = False) -> Image:  # the mock never reboots for an image
         def create(tx: Transaction) -> Image:
             instance = tx.get("instances", instance_id)
             if instance is None:

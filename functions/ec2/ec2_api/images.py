@@ -75,7 +75,7 @@ def _image_item(image: Image, tags: dict[str, str]) -> str:
     ))
 
 
-@action("CreateImage", "images.create", kind=IMAGE, params=("InstanceId", "Name", "Description"))
+@action("CreateImage", "images.create", kind=IMAGE, params=("InstanceId", "Name", "Description", "NoReboot"))
 def create_image(call: Ec2Call) -> str:
     instance_id = call.params.required("InstanceId")
     name = call.params.required("Name")
@@ -87,6 +87,7 @@ def create_image(call: Ec2Call) -> str:
         instance_id,
         name if call.capabilities.has_feature("images", "image_name") else None,
         description if call.capabilities.has_feature("images", "image_description") else None,
+        no_reboot=call.params.boolean("NoReboot"),  # libcloud always sends it
     )
     return leaf("imageId", image.id)
 

@@ -35,7 +35,8 @@ def _key_type(key: Key) -> str:
     return "ed25519" if (key.public_key or "").startswith("ssh-ed25519") else "rsa"
 
 
-@action("DescribeKeyPairs", "keys.index", kind=KEY_PAIR, params=("KeyName.N", "KeyPairId.N", *FILTERS))
+@action("DescribeKeyPairs", "keys.index", kind=KEY_PAIR,
+        params=("KeyName.N", "KeyPairId.N", "IncludePublicKey", *FILTERS))
 def describe_key_pairs(call: Ec2Call) -> str:
     names = call.params.values("KeyName")
     ids = call.params.values("KeyPairId")
@@ -48,9 +49,10 @@ def describe_key_pairs(call: Ec2Call) -> str:
     if names or ids:
         keys = [k for k in keys if key_pair_name(k) in names or k.id in ids]
     with_tags = [(k, call.tags.effective(k.id, {})) for k in keys]
+    public = call.params.boolean("IncludePublicKey")
     return item_set("keySet", (
         leaf("keyPairId", k.id) + leaf("keyName", key_pair_name(k)) + leaf("keyFingerprint", k.fingerprint)
-        + leaf("keyType", _key_type(k)) + tag_set(tags)
+        + leaf("keyType", _key_type(k)) + (leaf("publicKey", k.public_key) if public else "") + tag_set(tags)
         for k, tags in select(with_tags)
     ))
 

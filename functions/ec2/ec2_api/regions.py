@@ -24,7 +24,8 @@ REGION_FILTERS: Mapping[str, Extractor[str]] = {
 }
 
 
-@action("DescribeRegions", params=("RegionName.N", *FILTERS))
+# AllRegions changes nothing: every region the back-end serves is listed, none needs an opt-in
+@action("DescribeRegions", params=("RegionName.N", "AllRegions", *FILTERS))
 def describe_regions(call: Ec2Call) -> str:
     select = compile_filters(call.params.filters(), {**REGION_FILTERS, "endpoint": lambda r: [call.host]})
     providers = [p.id for p in type(call.driver).providers()]

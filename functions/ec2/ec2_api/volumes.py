@@ -154,7 +154,8 @@ def attach_volume(call: Ec2Call) -> str:
         + leaf("attachTime", now())
 
 
-@action("DetachVolume", "storage_volumes.detach", kind=VOLUME, params=("VolumeId", "InstanceId"))
+# Force is accepted and the volume detached as usual: the core's detach has no forced mode
+@action("DetachVolume", "storage_volumes.detach", kind=VOLUME, params=("VolumeId", "InstanceId", "Force"))
 def detach_volume(call: Ec2Call) -> str:
     volume = _volume(call, call.params.required("VolumeId"))
     instance_id = call.params.text("InstanceId")
@@ -198,12 +199,16 @@ def _volume_sizes(call: Ec2Call) -> dict[str, int | None]:
 
 
 @action("DescribeSnapshots", "storage_snapshots.index", kind=SNAPSHOT,
-        params=("SnapshotId.N", *FILTERS, *PAGES))
+        params=("SnapshotId.N", "Owner.N", *FILTERS, *PAGES))
 def describe_snapshots(call: Ec2Call) -> str:
     ids = call.params.values("SnapshotId")
     reject_with_ids(call.params, "SnapshotId", ids)
     select = compile_filters(call.params.filters(), SNAPSHOT_FILTERS, tags_of=lambda s: s[1])
-    snapshots = call.driver.storage_snapshots({})
+    owners = call.params.values("Owner")
+    # every snapshot listed here is the caller's (ownerId below): `--owner-ids self` keeps them all, another
+    # owner ("amazon", an account id) has none the caller can see
+    mine = not owners or any(owner in ("self", call.caller.tenant.id) for owner in owners)
+    snapshots = call.driver.storage_snapshots({}) if mine else []
     snapshots = SNAPSHOT.requested(snapshots, ids, key=lambda s: s.id)
     views = select([(s, call.tags.effective(s.id, native_tags.snapshot_tags(s))) for s in snapshots])
     page, token = paginate(views, call.params, key=lambda s: s[0].id)

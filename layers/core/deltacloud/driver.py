@@ -244,7 +244,10 @@ class Driver:
     def image(self, image_id: str) -> Image | None:
         raise NotSupported("image")
 
-    def create_image(self, instance_id: str, name: str | None, description: str | None) -> Image:
+    def create_image(self, instance_id: str, name: str | None, description: str | None, *,
+                     no_reboot: bool = False) -> Image:
+        """``no_reboot``: image the instance as it runs, where the cloud would otherwise reboot it first
+        (AWS does by default; clouds that never reboot for an image ignore it)."""
         raise NotSupported("create_image")
 
     def destroy_image(self, image_id: str) -> None:
