@@ -134,3 +134,18 @@ def test_a_region_the_aws_driver_does_not_serve_is_refused_not_replaced(proxy) -
     error = refused.value.response
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert error["Error"]["Code"] == "InvalidParameterValue" and "us-gov-west-1" in error["Error"]["Message"]
+
+
+def test_a_refused_ingress_request_takes_back_only_what_it_added(ec2, moto) -> None:
+    """AWS keeps one rule per port with all its sources: the request's new source on port 22 joined the rule
+    that was there before. Taking the request back must leave that rule as it was, not delete it."""
+    group = ec2.create_security_group(GroupName=f"rollback-{uuid.uuid4().hex[:6]}", Description="d")["GroupId"]
+    before = {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[before])
+    with pytest.raises(ClientError):  # the second permission's many sources exceed AWS's rules-per-group limit
+        ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "192.168.0.0/16"}]},
+            {"IpProtocol": "tcp", "FromPort": 1000, "ToPort": 1000,
+             "IpRanges": [{"CidrIp": f"172.16.{i}.0/24"} for i in range(120)]}])
+    (permission,) = moto.describe_security_groups(GroupIds=[group])["SecurityGroups"][0]["IpPermissions"]
+    assert (permission["FromPort"], [r["CidrIp"] for r in permission["IpRanges"]]) == (22, ["10.0.0.0/8"])

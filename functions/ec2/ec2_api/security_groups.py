@@ -258,21 +258,18 @@ def authorize_ingress(call: Ec2Call) -> str:
         raise Ec2Error("InvalidPermission.Duplicate", "the specified rule already exists")  # nothing added
     if len(set(asked)) < len(asked):
         raise Ec2Error("InvalidPermission.Duplicate", "The same permission must not appear multiple times")
-    known = {r.id for r in group.rules}
-    added: list[str] = []
+    added: list[SourceRule] = []
     try:
         for permission in permissions:
             for source in permission.sources:
-                after = call.driver.create_firewall_rule(group.id, permission.protocol, permission.port_from,
+                group = call.driver.create_firewall_rule(group.id, permission.protocol, permission.port_from,
                                                          permission.port_to, [source])
-                new_ids = [r.id for r in after.rules if r.id not in known]
-                known.update(new_ids)
-                added.extend(new_ids)
+                added.append((permission.protocol, permission.port_from, permission.port_to, _key(source)))
     except DeltacloudError as error:
-        # All or nothing, as on EC2: a permission the back-end refuses takes back those added before it.
-        for rule_id in added:
-            with contextlib.suppress(DeltacloudError):
-                call.driver.destroy_firewall_rule(group.id, rule_id)
+        # All or nothing, as on EC2: a permission the back-end refuses takes back the sources added before it,
+        # and only those (a cloud may have merged one into a rule that was there before, as AWS does per port)
+        with contextlib.suppress(DeltacloudError):
+            _drop_sources(call, group, added)
         if isinstance(error, Conflict):
             raise Ec2Error("InvalidPermission.Duplicate", "the specified rule already exists") from None
         raise
@@ -282,23 +279,36 @@ def authorize_ingress(call: Ec2Call) -> str:
 @action("RevokeSecurityGroupIngress", "firewalls.rule_destroy", kind=GROUP, params=PERMISSION_PARAMS)
 def revoke_ingress(call: Ec2Call) -> str:
     group = _target(call)
-    permissions = _requested_permissions(call)
-    rules = [r for r in group.rules if r.direction != "egress"]
+    asked = [(p.protocol, p.port_from, p.port_to, _key(s)) for p in _requested_permissions(call) for s in p.sources]
+    missing = [wanted for wanted in asked if _rule_with(group, wanted) is None]
+    if missing:
+        raise Ec2Error("InvalidPermission.NotFound", "The specified rule does not exist in this security group.")
+    _drop_sources(call, group, asked)
+    return leaf("return", "true")
+
+
+#: one source of one ingress rule: (protocol, from port, to port, source key)
+SourceRule = tuple[str, str, str, tuple[str, ...]]
+
+
+def _rule_with(group: Firewall, wanted: SourceRule) -> FirewallRule | None:
+    protocol, port_from, port_to, key = wanted
+    return next((r for r in group.rules if r.direction != "egress"
+                 and (r.allow_protocol, r.port_from, r.port_to) == (protocol, port_from, port_to)
+                 and any(_key(s) == key for s in r.sources)), None)
+
+
+def _drop_sources(call: Ec2Call, group: Firewall, sources: list[SourceRule]) -> None:
+    """Take these sources out of the group's ingress rules: a rule left with other sources is put back with
+    them (the core deletes whole rules), one whose sources all go is deleted; sources not found are skipped."""
     plan: dict[str, tuple[FirewallRule, set[tuple[str, ...]]]] = {}  # rule id -> (rule, source keys to drop)
-    for permission in permissions:
-        for source in permission.sources:
-            wanted = _key(source)
-            rule = next((r for r in rules if (r.allow_protocol, r.port_from, r.port_to) == (
-                permission.protocol, permission.port_from, permission.port_to)
-                and any(_key(s) == wanted for s in r.sources)), None)
-            if rule is None:
-                raise Ec2Error("InvalidPermission.NotFound",
-                               "The specified rule does not exist in this security group.")
-            plan.setdefault(rule.id, (rule, set()))[1].add(wanted)
+    for wanted in sources:
+        rule = _rule_with(group, wanted)
+        if rule is not None:
+            plan.setdefault(rule.id, (rule, set()))[1].add(wanted[3])
     for rule, dropped in plan.values():
         call.driver.destroy_firewall_rule(group.id, rule.id)
         remaining = [s for s in rule.sources if _key(s) not in dropped]
         if remaining:
             call.driver.create_firewall_rule(group.id, rule.allow_protocol or "-1", rule.port_from or "",
                                              rule.port_to or "", remaining)
-    return leaf("return", "true")
