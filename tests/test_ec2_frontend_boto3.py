@@ -349,6 +349,14 @@ def test_key_pair_life_cycle(ec2) -> None:
     ec2.delete_key_pair(KeyName=name)  # deleting a missing key pair succeeds, as on EC2
 
 
+def test_key_pair_names_ec2_allows_work_on_the_mock(ec2) -> None:
+    """EC2 key names may hold '/' (a classic API URL cannot, so only that front-end refuses them)."""
+    name = f"team/dev-{uuid.uuid4().hex[:6]}"
+    ec2.create_key_pair(KeyName=name)
+    assert [k["KeyName"] for k in ec2.describe_key_pairs(KeyNames=[name])["KeyPairs"]] == [name]
+    ec2.delete_key_pair(KeyName=name)
+
+
 def test_import_key_pair_and_launch_with_it(ec2) -> None:
     public = f"ssh-rsa {base64.b64encode(os.urandom(128)).decode()} test@example"
     name = f"imported-{uuid.uuid4().hex[:6]}"

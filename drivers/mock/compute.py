@@ -34,7 +34,7 @@ from deltacloud.state import Transaction
 from .base import MockBase
 from .catalogue import FAULT_REALMS, STATE_MACHINE, hardware_profiles, realms
 from .release import release_instance
-from .state import addressable_name, matches, next_id
+from .state import matches, next_id
 
 
 class _NotImplementedTest(DeltacloudError):
@@ -103,7 +103,7 @@ class MockCompute(MockBase):
                 raise NotFound(f"Instance '{instance_id}' not found")
             if not instance.get("create_image"):
                 raise Forbidden(f"Instance '{instance_id}' cannot be imaged")
-            image_id = addressable_name(name, "Image") if name else next_id(tx, "images", "img-")
+            image_id = name or next_id(tx, "images", "img-")
             if tx.get("images", image_id) is not None:
                 raise Conflict(f"Image '{image_id}' already exists")
             record = {
@@ -249,7 +249,8 @@ class MockCompute(MockBase):
         return Key.model_validate(record) if record else None
 
     def create_key(self, name: str, public_key: str | None) -> Key:
-        addressable_name(name, "Key")
+        if not name.strip():
+            raise ValidationError("Key name must not be empty")
         if public_key is not None:
             key = Key(id=name, name=name, public_key=public_key, fingerprint=_fingerprint(public_key))
         else:

@@ -2,7 +2,7 @@
 
 from typing import TypeVar
 
-from deltacloud.errors import NotFound
+from deltacloud.errors import NotFound, ValidationError
 
 from .context import Call
 
@@ -18,6 +18,15 @@ def found(item: T | None) -> T:
     if item is None:
         raise NotFound()
     return item
+
+
+def member_name(name: str, kind: str) -> str:
+    """A name the client picks for a new member that becomes its id: it must fit one URL path segment of
+    this API, or the member, once created, could never be shown or deleted here again (other front-ends,
+    EC2's key pairs say, may allow such names on the same cloud)."""
+    if not name.strip() or any(c in "/;" or ord(c) < 32 or ord(c) == 127 for c in name):
+        raise ValidationError(f"{kind} name {name!r} must not be blank or contain '/', ';' or control characters")
+    return name
 
 
 def optional(call: Call, name: str) -> str | None:

@@ -24,6 +24,7 @@ from .rendering import render_many, render_one
 from .responses import document, empty, json_document
 from .routes_common import filters as _filters
 from .routes_common import found as _found
+from .routes_common import member_name
 from .xml import XmlWriter
 
 HWP_PROPERTIES = ("cpu", "memory", "storage", "architecture", "root_type")
@@ -69,7 +70,8 @@ def images_show(call: Call) -> Response:
 
 @operation("images", "create", required=("instance_id",))
 def images_create(call: Call) -> Response:
-    image = call.driver.create_image(call.params["instance_id"], call.params.get("name") or None,
+    name = call.params.get("name") or None
+    image = call.driver.create_image(call.params["instance_id"], member_name(name, "Image") if name else None,
                                      call.params.get("description"))
     return render_one(call, IMAGE, image, 201, {"Location": call.location("images", image.id)})
 
@@ -210,7 +212,7 @@ def keys_show(call: Call) -> Response:
 
 @operation("keys", "create", required=("name",))
 def keys_create(call: Call) -> Response:
-    key = call.driver.create_key(call.params["name"], call.params.get("public_key") or None)
+    key = call.driver.create_key(member_name(call.params["name"], "Key"), call.params.get("public_key") or None)
     return render_one(call, KEY, key, 201, {"Location": call.location("keys", key.id)})
 
 
