@@ -1,8 +1,8 @@
 """The DynamoDB StateStore against a real moto server: the table as template.yaml declares it,
 conditional writes, concurrent writers losing nothing, and the mock cloud running on it."""
 
-import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -80,11 +80,9 @@ def test_concurrent_writers_lose_no_update(table: tuple[str, Any]) -> None:
         for _ in range(increments):
             state.transact(add_one, attempts=500)
 
-    threads = [threading.Thread(target=writer) for _ in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with ThreadPoolExecutor(max_workers=writers) as pool:
+        for done in [pool.submit(writer) for _ in range(writers)]:
+            done.result()  # a writer that failed says why, instead of leaving the count short
     assert state.get("meta", "counter") == {"n": writers * increments, "by": []}
 
 
