@@ -14,8 +14,12 @@ from deltacloud.runtime import get_runtime
 from starlette.requests import Request
 
 API_VERSION = "1.1.3"
-#: characters a path segment may carry unencoded (RFC 3986 pchar), less the matrix separator ';'
-_PCHAR = "-._~!$&'()*+,=:@"
+
+
+def segment(text: str) -> str:
+    """``text`` as one URL path segment or query value of this API: a member id may hold any character
+    (``?``, ``#``, ``/``, ``;``, Cyrillic), so everything but unreserved characters is percent-encoded."""
+    return quote(text, safe="")
 
 
 @dataclass
@@ -41,7 +45,7 @@ class Call:
         """The ``Location`` of a new member: its id percent-encoded, because a header carries Latin-1 only
         (a new key named in Cyrillic must not turn its 201 into a 500) and a ``?`` or ``#`` in an id
         would point elsewhere. Document ``href``s keep the plain id (spec §7)."""
-        return self.url(collection, quote(member_id, safe=_PCHAR))
+        return self.url(collection, segment(member_id))
 
     def _identify(self) -> Tenant | None:
         return identify_tenant(self.request.headers.get("authorization"))

@@ -9,7 +9,8 @@ firewall rules, load balancers), so every supported operation is reachable from 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+
+from .context import segment
 
 
 @dataclass(frozen=True)
@@ -167,9 +168,9 @@ def create_form(collection: str) -> Form | None:
 def form_path(form: Form, member_id: str | None) -> str:
     """The form page's path below /api for a member (``member_param`` forms take it in the query)."""
     if "{id}" in form.page:
-        return form.page.replace("{id}", quote(member_id or "", safe=""))
+        return form.page.replace("{id}", segment(member_id or ""))
     if form.member_param and member_id is not None:
-        return f"{form.page}?{form.member_param}={quote(member_id, safe='')}"
+        return f"{form.page}?{form.member_param}={segment(member_id)}"
     return form.page
 
 
@@ -215,7 +216,7 @@ def _firewall(member: str, data: dict[str, Any]) -> list[ImpliedAction]:
         rule_id = str(rule.get("id", ""))
         label = f"Delete rule {rule.get('allow_protocol', '')} {rule.get('port_from', '')}-{rule.get('port_to', '')}"
         actions.append(ImpliedAction("firewalls", "rule_destroy", "delete_rule",
-                                     f"{member}/{quote(rule_id, safe='')}", "delete", label.strip()))
+                                     f"{member}/{segment(rule_id)}", "delete", label.strip()))
     return actions
 
 

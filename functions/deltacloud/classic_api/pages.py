@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from deltacloud.capabilities import COLLECTIONS
 from deltacloud.errors import DeltacloudError, UnknownDriver, UnknownProvider
 from deltacloud.registry import driver_names, load_driver
 from starlette.responses import RedirectResponse, Response
 
-from .context import API_VERSION, Call
+from .context import API_VERSION, Call, segment
 from .forms import IMPLIED, SUB_RESOURCES, Form, create_form, form_opened_by, form_path
 from .middleware import facts
 from .responses import document, error_headers, error_message, secret_param
@@ -51,7 +51,7 @@ def label(name: object) -> str:
 # -- links keep the chosen driver -----------------------------------------------------------
 def _matrix(call: Call) -> str:
     chosen = facts(call.request.scope).matrix.get("api", {})
-    return "".join(f";{key}={quote(chosen[key], safe='')}" for key in ("driver", "provider") if chosen.get(key))
+    return "".join(f";{key}={segment(chosen[key])}" for key in ("driver", "provider") if chosen.get(key))
 
 
 def console_link(call: Call, href: str) -> str:
@@ -75,7 +75,7 @@ def _segments(call: Call) -> list[str]:
 
 def _api_url(call: Call, segments: list[str]) -> str:
     """The API URL of decoded path segments, each encoded again."""
-    return "/".join((call.base, *(quote(s, safe="") for s in segments)))
+    return "/".join((call.base, *(segment(s) for s in segments)))
 
 
 def _collection_of(call: Call) -> str | None:
@@ -163,7 +163,7 @@ def _button(call: Call, kind: str, rel: str, href: str, method: str, member_id: 
 def buttons(call: Call, kind: str, collection: str, data: dict[str, Any]) -> list[Button]:
     """The resource's own ``actions``, the operations its JSON does not list, and destroy."""
     member_id = str(data.get("id", ""))
-    member = data.get("href") or call.url(collection, quote(member_id, safe=""))
+    member = data.get("href") or call.url(collection, segment(member_id))
     found: list[Button] = []
     done: set[str] = set()
     for action in data.get("actions") or []:
@@ -235,7 +235,7 @@ def _summary(item: dict[str, Any]) -> list[tuple[str, str]]:
 def listing(call: Call, kind: str, plural: str, items: Iterable[dict[str, Any]], status: int = 200) -> Response:
     cards = [{
         "title": item.get("name") or item.get("id"), "id": item.get("id"), "state": item.get("state"),
-        "href": console_link(call, item.get("href") or call.url(plural, quote(str(item.get("id")), safe=""))),
+        "href": console_link(call, item.get("href") or call.url(plural, segment(str(item.get("id"))))),
         "summary": _summary(item),
     } for item in items]
     form = create_form(plural)
@@ -263,8 +263,8 @@ def entry(call: Call) -> Response:
 
 
 def form_page(call: Call, form: Form, member_id: str | None, fields: list[dict[str, Any]]) -> Response:
-    target = form.target.replace("{id}", quote(member_id or "", safe=""))
-    back = call.url(form.collection, quote(member_id, safe="")) if "{id}" in form.page else call.url(form.collection)
+    target = form.target.replace("{id}", segment(member_id or ""))
+    back = call.url(form.collection, segment(member_id)) if "{id}" in form.page else call.url(form.collection)
     return _render(call, "form.html", form.title, form=form, member_id=member_id, fields=fields,
                    action=console_link(call, f"{call.base}/{target}"), back=console_link(call, back))
 
