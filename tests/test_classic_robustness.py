@@ -146,3 +146,12 @@ def test_a_state_store_locked_by_another_writer_gets_a_503_and_nothing_is_create
     assert response.status_code == 503 and waited < 15
     assert "busy" in (ET.fromstring(response.text).findtext("message") or "")
     assert key_ids(api) == before
+
+
+def test_the_console_lands_on_a_new_key_whose_name_has_query_characters(api: httpx.Client) -> None:
+    created = api.post("/api/keys", data={"name": "web?1#x"}, headers={"Accept": "text/html"},
+                       follow_redirects=False)
+    assert created.status_code == 303
+    assert created.headers["location"].endswith("/api/keys/web%3F1%23x")
+    page = api.get(created.headers["location"], headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "web?1#x" in page.text

@@ -84,6 +84,9 @@ def _collection_of(call: Call) -> str | None:
 
 
 def redirect(call: Call, href: str) -> Response:
+    """303 to an API URL; a document ``href`` holds plain ids (``?`` and ``#`` too): its segments are encoded."""
+    if href.startswith(f"{call.base}/"):
+        href = _api_url(call, href[len(call.base) + 1:].split("/"))
     return RedirectResponse(console_link(call, href), status_code=303)
 
 
