@@ -24,9 +24,10 @@ MAX_TOKEN_LENGTH = 64
 Result = dict[str, Any]
 
 
-def fingerprint(params: dict[str, str]) -> str:
-    """What the request asked for, so the same token with different parameters is refused."""
-    relevant = {name: value for name, value in params.items() if name != "ClientToken"}
+def fingerprint(action: str, params: dict[str, str]) -> str:
+    """What the request asked for, so the same token with different parameters (or for another action: the
+    actions share the token store) is refused."""
+    relevant = {name: value for name, value in params.items() if name != "ClientToken"} | {"Action": action}
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()
 
 

@@ -221,7 +221,7 @@ def run_instances(call: Ec2Call) -> str:
     token = call.params.text("ClientToken")
     if token:
         wait = get_runtime().settings.backend_timeout
-        result = run_once(call.state, token, fingerprint(call.params.flat), launch, wait)
+        result = run_once(call.state, token, fingerprint(call.action, call.params.flat), launch, wait)
     else:
         result = launch()
     instances = [Instance.model_validate(i) for i in result["instances"]]

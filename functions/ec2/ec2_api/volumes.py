@@ -121,7 +121,7 @@ def create_volume(call: Ec2Call) -> str:
     # boto3 and the CLI send a ClientToken with every CreateVolume: a retry returns the first volume.
     token = p.text("ClientToken")
     wait = get_runtime().settings.backend_timeout
-    result = run_once(call.state, token, fingerprint(p.flat), create, wait) if token else create()
+    result = run_once(call.state, token, fingerprint(call.action, p.flat), create, wait) if token else create()
     volume = StorageVolume.model_validate(result)
     return _volume_fields(volume, {**native_tags.volume_tags(volume), **tags}) + leaf("snapshotId", snapshot_id)
 
