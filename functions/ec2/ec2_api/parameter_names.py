@@ -13,7 +13,8 @@ parameters never reach the matcher: :func:`ec2_api.protocol.parse_query` takes t
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cached_property
 
 _SEGMENT = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _INDEX = r"\.\d{1,6}"
@@ -32,7 +33,12 @@ class ParameterNames:
 
     def __init__(self, patterns: Iterable[str]) -> None:
         self.patterns = tuple(dict.fromkeys((*EVERY_ACTION, *patterns)))
-        self._fullmatch = re.compile("|".join(_regex(pattern) for pattern in self.patterns)).fullmatch
+        self._regex = "|".join(_regex(pattern) for pattern in self.patterns)  # checked here, at import
+
+    @cached_property
+    def _fullmatch(self) -> Callable[[str], re.Match[str] | None]:
+        # compiled with the action's first call: compiling all 38 at import cost every cold start ~4.5 ms
+        return re.compile(self._regex).fullmatch
 
     def first_unknown(self, names: Iterable[str]) -> str | None:
         for name in names:
