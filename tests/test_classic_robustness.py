@@ -155,3 +155,16 @@ def test_the_console_lands_on_a_new_key_whose_name_has_query_characters(api: htt
     assert created.headers["location"].endswith("/api/keys/web%3F1%23x")
     page = api.get(created.headers["location"], headers={"Accept": "text/html"})
     assert page.status_code == 200 and "web?1#x" in page.text
+
+
+def test_parameters_sent_as_json_get_a_hint_to_send_a_form(api: httpx.Client) -> None:
+    before = key_ids(api)
+    response = api.post("/api/keys", params={"format": "json"}, json={"name": "as-json"})
+    assert response.status_code == 400
+    message = response.json()["message"]
+    assert message.startswith("Required parameter 'name' not found in []")  # the spec's wording first
+    assert "application/json body is not read" in message and "application/x-www-form-urlencoded" in message
+    assert key_ids(api) == before
+    form = api.post("/api/keys", params={"format": "json"}, data={"name": "as-form"})
+    assert form.status_code == 201
+    assert "is not read" not in api.post("/api/keys", params={"format": "json"}, data={}).json()["message"]

@@ -106,7 +106,7 @@ def operation(
                 missing = [p for p in required if p not in call.params]
                 if missing:
                     present = [p for p in call.params if p not in request.path_params and p != "format"]
-                    raise MissingParameter(missing[0], present)
+                    raise _with_body_hint(MissingParameter(missing[0], present), request)
                 if raw_body:  # pulls the body from the event loop (body_stream): needs a worker thread
                     await preload_small_body(request)
                     response = await run_in_threadpool(handler, call)
@@ -127,6 +127,16 @@ def operation(
         return endpoint
 
     return wrap
+
+
+def _with_body_hint(error: MissingParameter, request: Request) -> MissingParameter:
+    """The spec's message (§5.3), and what went wrong when the parameters came as a JSON or XML document:
+    the classic API reads forms and query strings only (§5.8), so the document's fields were never seen."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type.endswith(("json", "xml")):
+        error.message += (f"; a {media_type} body is not read: send the parameters as a form "
+                          "(application/x-www-form-urlencoded or multipart/form-data) or in the query string")
+    return error
 
 
 def _capability_name(collection: str, operation: str) -> str:
