@@ -134,7 +134,7 @@ def _with_body_hint(error: MissingParameter, request: Request) -> MissingParamet
     the classic API reads forms and query strings only (§5.8), so the document's fields were never seen."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type.endswith(("json", "xml")):
-        error.message += (f"; a {media_type} body is not read: send the parameters as a form "
+        error.message += (f"; the {media_type} body is not read: send the parameters as a form "
                           "(application/x-www-form-urlencoded or multipart/form-data) or in the query string")
     return error
 
