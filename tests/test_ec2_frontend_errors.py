@@ -88,7 +88,7 @@ def test_bad_parameters_get_a_client_error(server, params, code) -> None:
         ({"Action": "TerminateInstances", "InstanceId.1": "i-0000"}, "InvalidInstanceID.NotFound"),
         ({"Action": "DescribeImages", "ImageId.1": "ami-0000"}, "InvalidAMIID.NotFound"),
         ({"Action": "DeregisterImage", "ImageId": "ami-0000"}, "InvalidAMIID.NotFound"),
-        ({"Action": "CreateImage", "InstanceId": "i-0000", "Name": "x"}, "InvalidInstanceID.NotFound"),
+        ({"Action": "CreateImage", "InstanceId": "i-0000", "Name": "image-x"}, "InvalidInstanceID.NotFound"),
         ({"Action": "DescribeKeyPairs", "KeyName.1": "nokey"}, "InvalidKeyPair.NotFound"),
         ({"Action": "DescribeVolumes", "VolumeId.1": "vol-0000"}, "InvalidVolume.NotFound"),
         ({"Action": "DeleteVolume", "VolumeId": "vol-0000"}, "InvalidVolume.NotFound"),

@@ -308,3 +308,19 @@ def test_every_action_declares_only_parameters_ec2_documents_for_it() -> None:
     for malformed in ("Filter..Name", "N.Name", "Filter.N.Na-me", ""):
         with pytest.raises(ValueError):
             ParameterNames([malformed])
+
+
+def test_image_names_follow_ec2s_rule_and_a_duplicate_has_ec2s_code(ec2) -> None:
+    """boto3 users match on InvalidAMIName.Malformed / .Duplicate, as EC2 answers them."""
+    before = {image["ImageId"] for image in ec2.describe_images()["Images"]}
+    for bad in ("x" * 129, "semi;colon", "tab\tname", "café image"):  # boto3 itself refuses under 3
+        with pytest.raises(ClientError) as caught:
+            ec2.create_image(InstanceId="inst1", Name=bad)
+        assert caught.value.response["Error"]["Code"] == "InvalidAMIName.Malformed", bad
+    name = f"gold (v2) [{uuid.uuid4().hex[:6]}] team/web-1.0_@'x"
+    created = ec2.create_image(InstanceId="inst1", Name=name)["ImageId"]
+    with pytest.raises(ClientError) as caught:
+        ec2.create_image(InstanceId="inst1", Name=name)
+    assert caught.value.response["Error"]["Code"] == "InvalidAMIName.Duplicate"
+    assert {image["ImageId"] for image in ec2.describe_images()["Images"]} - before == {created}
+    ec2.deregister_image(ImageId=created)

@@ -84,7 +84,7 @@ class ResourceKind:
 
 
 INSTANCE = ResourceKind("instance ID", "InvalidInstanceID.NotFound", wrong_state="IncorrectInstanceState")
-IMAGE = ResourceKind("image id", "InvalidAMIID.NotFound")
+IMAGE = ResourceKind("image id", "InvalidAMIID.NotFound", duplicate="InvalidAMIName.Duplicate")
 KEY_PAIR = ResourceKind("key pair", "InvalidKeyPair.NotFound", duplicate="InvalidKeyPair.Duplicate")
 VOLUME = ResourceKind("volume", "InvalidVolume.NotFound")
 SNAPSHOT = ResourceKind("snapshot", "InvalidSnapshot.NotFound")

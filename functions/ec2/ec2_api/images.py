@@ -1,12 +1,13 @@
 """Image (AMI) actions: DescribeImages, CreateImage, DeregisterImage."""
 
+import re
 from collections.abc import Mapping
 
 from deltacloud.model import Image
 
 from .actions import action
 from .context import Ec2Call
-from .errors import IMAGE, INSTANCE
+from .errors import IMAGE, INSTANCE, Ec2Error
 from .filters import Extractor, compile_filters
 from .mappings import ec2_architecture, image_state, timestamp
 from .pagination import paginate, reject_with_ids
@@ -75,10 +76,17 @@ def _image_item(image: Image, tags: dict[str, str]) -> str:
     ))
 
 
+#: EC2's rule for AMI names: 3 to 128 of these characters
+AMI_NAME = re.compile(r"[A-Za-z0-9()\[\] ./\-'@_]{3,128}")
+
+
 @action("CreateImage", "images.create", kind=IMAGE, params=("InstanceId", "Name", "Description", "NoReboot"))
 def create_image(call: Ec2Call) -> str:
     instance_id = call.params.required("InstanceId")
     name = call.params.required("Name")
+    if not AMI_NAME.fullmatch(name):
+        raise Ec2Error("InvalidAMIName.Malformed", "AMI names must be between 3 and 128 characters long, and may "
+                       "contain letters, numbers, '(', ')', '.', '-', '/', '_', ' ', '[', ']', '@' and \"'\"")
     description = call.params.text("Description")
     if call.driver.instance(instance_id) is None:
         raise INSTANCE.missing(instance_id)
