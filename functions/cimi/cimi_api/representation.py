@@ -8,40 +8,29 @@ Resources are built once, as the dicts their JSON representation is (that is als
 """
 
 import json
-import re
 from collections.abc import Mapping, Set
 from functools import cache
 from typing import Any
 
+from deltacloud.xml_escape import escape_attr, escape_text
 from starlette.responses import Response
 
 from .schema import ENTRY_ELEMENTS, NAMESPACE, XML_ATTRIBUTE_FIELDS, XML_TEXT_FIELD, singular, type_uri
 
 MEDIA_TYPES = {"json": "application/json", "xml": "application/xml"}
 
-# Characters XML 1.0 cannot carry at all (controls, the non-characters U+FFFE and U+FFFF) are dropped:
-# one odd name must not break a whole listing.
-_INVALID = {code: None for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)}
-_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **_INVALID})
-_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", **_INVALID})
-# Most values need no escaping; a regex finds that out far cheaper than translate() would.
-_TEXT_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ATTR_SPECIAL = re.compile(r'[&<>"\x00-\x1f\ufffe\uffff]')
 
 
 def xml_text(value: object) -> str:
     """Element text, escaped."""
     if value is True or value is False:
         return "true" if value else "false"
-    text = value if type(value) is str else str(value)
-    return text.translate(_TEXT) if _TEXT_SPECIAL.search(text) else text
+    return escape_text(value if type(value) is str else str(value))
 
 
 def xml_attr(name: str, value: object) -> str:
     text = value if type(value) is str else xml_text(value)
-    if _ATTR_SPECIAL.search(text):
-        text = text.translate(_ATTR)
-    return f' {name}="{text}"'
+    return f' {name}="{escape_attr(text)}"'
 
 
 @cache

@@ -1,23 +1,14 @@
 """A small, fast XML writer: escaping is never forgotten (the original's templates forgot it)."""
 
-import re
 from collections.abc import Mapping
 
-# Control characters XML 1.0 cannot carry at all are dropped: one odd name must not break a whole listing.
-_INVALID = {code: None for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))}
-_CONTROL = str.maketrans(_INVALID)
-_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **_INVALID})
-_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", **_INVALID})
-# Most values need no escaping; finding that out with a regex is three times cheaper than translate().
-_TEXT_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
-_ATTR_SPECIAL = re.compile(r'[&<>"\n\x00-\x08\x0b\x0c\x0e-\x1f]')
+from deltacloud.xml_escape import escape_attr, escape_text, strip_invalid
 
 DECLARATION = "<?xml version='1.0' encoding='utf-8' ?>\n"
 
 
 def text(value: object) -> str:
-    string = value if type(value) is str else str(value)
-    return string.translate(_TEXT) if _TEXT_SPECIAL.search(string) else string
+    return escape_text(value if type(value) is str else str(value))
 
 
 def _attrs(attrs: Mapping[str, object | None] | None) -> str:
@@ -27,10 +18,7 @@ def _attrs(attrs: Mapping[str, object | None] | None) -> str:
     out = ""
     for name, value in attrs.items():
         if value is not None:
-            string = value if type(value) is str else str(value)
-            if _ATTR_SPECIAL.search(string):
-                string = string.translate(_ATTR)
-            out += f' {name}="{string}"'
+            out += f' {name}="{escape_attr(value if type(value) is str else str(value))}"'
     return out
 
 
@@ -60,7 +48,7 @@ class XmlWriter:
         return self
 
     def cdata(self, tag: str, value: object | None, attrs: Mapping[str, object | None] | None = None) -> "XmlWriter":
-        body = "" if value is None else str(value).translate(_CONTROL).replace("]]>", "]]]]><![CDATA[>")
+        body = "" if value is None else strip_invalid(str(value)).replace("]]>", "]]]]><![CDATA[>")
         self._parts.append(f"<{tag}{_attrs(attrs)}><![CDATA[{body}]]></{tag}>")
         return self
 

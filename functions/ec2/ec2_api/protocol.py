@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+from deltacloud.xml_escape import representable
+
 from .errors import Ec2Error, invalid_value, missing_parameter
-from .xml import representable, text
+from .xml import text
 
 #: authentication parameters: they belong to the signature, not to the action
 _AUTH_PARAMS = frozenset({

@@ -6,23 +6,13 @@ Every text value goes through :func:`text`, which escapes markup and drops chara
 carry (a tag value with a control character must not make the whole answer unparseable).
 """
 
-import re
 from collections.abc import Iterable
 
-_INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+from deltacloud.xml_escape import escape_text
 
 
 def text(value: object) -> str:
-    raw = str(value)
-    if "&" in raw or "<" in raw or ">" in raw:
-        raw = raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _INVALID_XML_CHARS.sub("", raw)
-
-
-def representable(value: str) -> bool:
-    """Whether :func:`text` keeps ``value`` whole: XML 1.0 cannot carry control characters other than tab and
-    newlines, so a value holding one would come back altered."""
-    return _INVALID_XML_CHARS.search(value) is None
+    return escape_text(str(value))
 
 
 def leaf(name: str, value: object | None) -> str:
