@@ -79,3 +79,17 @@ def test_bad_hypervisor_uri(dc: LocalServer) -> None:
                    headers={**HEADERS, "X-Deltacloud-Provider": "qemu+tcp://127.0.0.1:1/system"}) as client:
         response = client.get("/api/instances")
     assert response.status_code == 502 and "Traceback" not in response.text
+
+
+def test_a_connection_is_never_handed_to_another_password(tmp_path) -> None:  # noqa: ANN001
+    """Open hypervisor connections are shared per URI and credentials: the same user name with another
+    password must open (and authenticate) its own, not reuse one somebody else logged in with."""
+    from cloudfakes import driver_for
+    from deltacloud.drivers.libvirt.driver import LibvirtDriver
+
+    def connection(password: str) -> object:
+        return driver_for(LibvirtDriver, "test:///default", {"username": "ops", "password": password}, tmp_path).sdk(
+            "compute")
+
+    assert connection("right") is connection("right")  # one caller's requests share it
+    assert connection("wrong") is not connection("right")

@@ -17,6 +17,7 @@ from typing import Any
 from deltacloud.credentials import ProviderCredentials
 from deltacloud.driver import Filters
 from deltacloud.drivers.libcloud_adapter import mapping
+from deltacloud.drivers.libcloud_adapter.base import credentials_digest
 from deltacloud.drivers.libcloud_adapter.compute import LibcloudCompute
 from deltacloud.drivers.libcloud_adapter.introspection import build_capabilities, introspect, state_machine
 from deltacloud.errors import (
@@ -121,12 +122,15 @@ class LibvirtDriver(LibcloudCompute):
         if uri is None:
             raise ValidationError("The libvirt driver needs a hypervisor URI as its provider (X-Deltacloud-Provider)")
         credentials = self.context.credentials()  # the tenant must be known before touching a hypervisor
-        key = (uri, credentials.username or "")
+        # keyed by all the credentials: a caller with the same user name but another password must log in
+        # itself, never get the connection someone else opened
+        key = (uri, credentials_digest(credentials))
         with _connections_lock:
             opened = _connections.get(key)
-            if opened is None:
-                opened = self.open_sdk(kind, credentials, self.backend_timeout())
-                _connections[key] = opened
+        if opened is None:  # opened outside the lock: a slow hypervisor must not hold up every other request
+            opened = self.open_sdk(kind, credentials, self.backend_timeout())
+            with _connections_lock:
+                opened = _connections.setdefault(key, opened)
         return opened
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
