@@ -211,3 +211,12 @@ def test_an_unreachable_credential_store_is_a_function_error_not_a_401(
             pytest.raises(BackendUnavailable):
         authorize(authorizer_event("GET", "/api/instances", basic("alice", "alice-pw")))
     assert "alice-pw" not in caplog.text
+
+
+def test_a_body_signature_is_deferred_only_to_the_ec2_api() -> None:
+    """/api and /cimi never check a SigV4 body signature later: there a forged one must not pass."""
+    body = "name=forged"
+    for path in ("/api/keys", "/cimi/machines"):
+        event = sigv4_event("mockuser", "not-the-secret", method="POST", path=path, body=body)
+        with pytest.raises(Unauthorized):
+            authorize(event)

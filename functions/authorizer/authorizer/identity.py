@@ -68,6 +68,8 @@ def _sigv4(event: Mapping[str, Any], headers: Mapping[str, str], store: Credenti
 
     try:
         if _carries_body(event, headers):
+            if not _ec2_route(event):  # only the EC2 front-end verifies a body signature after this
+                return Identity(None, "sigv4", "a signed request body is only accepted by the EC2 API")
             found = store.signing_secret(claimed_access_key(signed))
             if found is None:
                 return Identity(None, "sigv4-deferred", "unknown access key")
@@ -90,9 +92,16 @@ def _verify_any(
             mismatch = error
             continue
         found = tenants[verified.access_key_id]
-        assert found is not None  # verify() succeeded, so the lookup found the key
+        if found is None:  # verify() succeeded, so the lookup found the key; not left to an assert
+            raise SignatureMismatch()
         return Identity(found[0], "sigv4")
     raise mismatch
+
+
+def _ec2_route(event: Mapping[str, Any]) -> bool:
+    """Whether the request goes to the EC2 function (``/ec2``, ``/ec2/{proxy+}``; REST or HTTP API)."""
+    resource = event.get("resource") or str(event.get("routeKey") or "").partition(" ")[2]
+    return resource == "/ec2" or resource.startswith("/ec2/")
 
 
 def _carries_body(event: Mapping[str, Any], headers: Mapping[str, str]) -> bool:
