@@ -18,6 +18,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -74,15 +75,22 @@ class CredentialStore(ABC):
         return None
 
 
+@lru_cache(maxsize=1024)
+def _passthrough_tenant_id(principal: str, secret: str) -> str:
+    """The proxy cannot check pass-through credentials itself (only the cloud can), so the tenant is named
+    after the pair: whoever guesses a user name but not the secret lands in a different, empty scope and
+    never sees that user's proxy-held state (CIMI jobs, tags, ...). The id reaches metering records and
+    logs, so it is a slow salted hash (~40 ms, once per pair and process), never one that would let a log
+    reader test password guesses cheaply."""
+    salt = f"deltacloud-passthrough\0{principal}".encode()
+    return "pt-" + hashlib.pbkdf2_hmac("sha256", secret.encode(), salt, 200_000).hex()[:32]
+
+
 class PassThroughStore(CredentialStore):
     """HTTP Basic carries the provider credentials; the cloud itself decides if they're good."""
 
     def authenticate(self, principal: str, secret: str) -> Tenant | None:
-        # The proxy cannot check pass-through credentials itself (only the cloud can), so the tenant
-        # is named by a digest of the pair: whoever guesses a user name but not the secret lands in
-        # a different, empty scope and never sees that user's proxy-held state (CIMI jobs, tags, ...).
-        digest = hashlib.sha256(f"deltacloud-passthrough\0{principal}\0{secret}".encode()).hexdigest()[:32]
-        return Tenant(f"pt-{digest}", ProviderCredentials.basic(principal, secret))
+        return Tenant(_passthrough_tenant_id(principal, secret), ProviderCredentials.basic(principal, secret))
 
     def signing_secret(self, access_key_id: str) -> tuple[Tenant, str] | None:
         return None  # the server never knows a pass-through secret, so it cannot check signatures
