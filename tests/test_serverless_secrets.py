@@ -197,3 +197,17 @@ def test_cli_rejects_bad_registrations_clearly(tmp_path: Any) -> None:
         result = _cli("--data-dir", str(tmp_path), *args)
         assert result.returncode != 0 and message in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+def test_made_up_names_do_not_grow_the_cache_without_bound(secretsmanager: Any, prefix: str) -> None:
+    """Every unknown user name is remembered as absent, but only the most recent ones are kept."""
+    put(secretsmanager, f"{prefix}/alice", {"secret": "pw"})
+    calls = count_calls(secretsmanager, "GetSecretValue")
+    store = SecretsManagerStore(prefix, client=secretsmanager)
+    store._cache = TtlCache(60, max_names=3)
+    assert store.authenticate("alice", "pw")
+    for guess in ("bob", "carol", "dave"):
+        assert store.authenticate(guess, "pw") is None
+    assert len(store._cache._entries) == 3 and "alice" not in str(list(store._cache._entries))
+    assert store.authenticate("alice", "pw")  # evicted: read again, still right
+    assert len(calls) == 5

@@ -28,6 +28,7 @@ import logging
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -69,12 +70,17 @@ def _component(name: str) -> str:
 
 
 class TtlCache:
-    """name -> value (None: known to be absent) for ``max_age`` seconds; one load per name at a time."""
+    """name -> value (None: known to be absent) for ``max_age`` seconds; one load per name at a time.
 
-    def __init__(self, max_age: float, clock: Callable[[], float] = time.monotonic) -> None:
+    At most ``max_names`` are kept, the least recently stored going first: every name a caller makes up
+    (a Basic user name, an access key id) is remembered as absent, and a warm container must not grow
+    with them for ever."""
+
+    def __init__(self, max_age: float, clock: Callable[[], float] = time.monotonic, max_names: int = 1024) -> None:
         self.max_age = max_age
+        self.max_names = max_names
         self._clock = clock
-        self._entries: dict[str, tuple[float, Secret | None]] = {}
+        self._entries: OrderedDict[str, tuple[float, Secret | None]] = OrderedDict()
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -86,7 +92,12 @@ class TtlCache:
             if entry is not None and entry[0] > self._clock():
                 return entry[1]
             value = load(name)
-            self._entries[name] = (self._clock() + self.max_age, value)
+            with self._guard:
+                self._entries[name] = (self._clock() + self.max_age, value)
+                self._entries.move_to_end(name)
+                while len(self._entries) > self.max_names:
+                    evicted, _ = self._entries.popitem(last=False)
+                    self._locks.pop(evicted, None)
             return value
 
     def forget(self, name: str) -> None:
