@@ -16,19 +16,17 @@ declared by hand: ``firewalls`` at launch (security group names) and the
 ``owner_id`` image filter, both of which libcloud takes but its signature does not announce.
 """
 
-import re
 from typing import Any
 
 from deltacloud.credentials import ProviderCredentials
 from deltacloud.drivers.libcloud_adapter import introspection
-from deltacloud.drivers.libcloud_adapter.base import endpoint_parts, required
+from deltacloud.drivers.libcloud_adapter.base import UrlProvider, required
 from deltacloud.drivers.libcloud_adapter.compute import LibcloudCompute
 from deltacloud.drivers.libcloud_adapter.errors import provider_errors
-from deltacloud.errors import NotFound, UnknownProvider, ValidationError
+from deltacloud.errors import NotFound, ValidationError
 from deltacloud.model import Instance, InstanceCreate
 
 DEFAULT_PATH = "/services/compute"
-_ENDPOINT = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 
 #: Declared as data, so that loading the driver class imports no libcloud; :func:`introspected`
 #: derives the same from :class:`.sdk.EucalyptusNodeDriver` and the test suite checks they agree.
@@ -60,29 +58,21 @@ def introspected() -> tuple[dict[str, set[str]], dict[str, list[str]]]:
     return offered, features
 
 
-class EucalyptusDriver(LibcloudCompute):
+class EucalyptusDriver(UrlProvider, LibcloudCompute):
     name = "eucalyptus"
     title = "Eucalyptus"
+    endpoint_is = "the cloud's compute URL"
+    endpoint_example = f"http://host:8773{DEFAULT_PATH}"
     capabilities = introspection.build_capabilities(OFFERED, FEATURES)
     state_machine = introspection.state_machine(OFFERED["instances"])
-
-    @classmethod
-    def check_provider(cls, provider: str | None) -> None:
-        if provider not in (None, "default") and not _ENDPOINT.match(provider):
-            raise UnknownProvider(cls.name, provider, [f"the cloud's compute URL, e.g. http://host:8773{DEFAULT_PATH}"])
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
         from .sdk import EucalyptusNodeDriver
 
         access_key, secret_key = required(credentials, "username", "password")
-        provider = self.context.provider
-        endpoint = provider if provider not in (None, "default") else credentials.get("endpoint")
-        if not endpoint:
-            raise ValidationError("The eucalyptus driver needs the cloud's compute endpoint as its provider")
-        secure, host, port, path = endpoint_parts(endpoint)
-        return EucalyptusNodeDriver(access_key, secret_key, secure=secure, host=host,
-                                    port=port or (443 if secure else 80), path=path.rstrip("/") or DEFAULT_PATH,
-                                    timeout=timeout)
+        secure, host, port, path = self.endpoint(credentials)
+        return EucalyptusNodeDriver(access_key, secret_key, secure=secure, host=host, port=port,
+                                    path=path.rstrip("/") or DEFAULT_PATH, timeout=timeout)
 
     def _nodes(self) -> list[Any]:
         # a terminated instance stays listed for a while, but for the API's clients it is gone

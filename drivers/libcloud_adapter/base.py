@@ -7,14 +7,15 @@ Per thread, because libcloud connection objects keep per-request state and are n
 """
 
 import hashlib
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from deltacloud.credentials import ProviderCredentials
-from deltacloud.driver import Driver, Filters
-from deltacloud.errors import AuthenticationFailure, ValidationError
+from deltacloud.driver import Driver, DriverContext, Filters
+from deltacloud.errors import AuthenticationFailure, UnknownProvider, ValidationError
 
 from .errors import provider_errors
 
@@ -64,9 +65,10 @@ class LibcloudBase(Driver):
         return opened
 
     def forget_sdk(self) -> None:
-        """Drop this caller's opened drivers (after the cloud rejected their credentials)."""
+        """Drop this caller's opened drivers (after the cloud rejected their credentials); other tenants' stay."""
         cache = _opened()
-        for key in [k for k in cache if k[0] == type(self).__name__ and k[2] == (self.context.provider or "")]:
+        mine = (type(self).__name__, self.context.provider or "", credentials_digest(self.context.credentials()))
+        for key in [k for k in cache if (k[0], k[2], k[3]) == mine]:
             del cache[key]
 
     @staticmethod
@@ -104,3 +106,34 @@ def endpoint_parts(url: str) -> tuple[bool, str, int | None, str]:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError(f"Not an http(s) endpoint: {url!r}")
     return parts.scheme == "https", parts.hostname, parts.port, parts.path
+
+
+#: an http(s) URL naming a cloud: scheme and host[:port], then any path
+URL_WITH_PATH = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+
+
+class UrlProvider:
+    """For drivers whose provider is the cloud's endpoint URL (one private cloud per URL); without a
+    provider, the tenant's credentials may carry it as ``endpoint``."""
+
+    name: ClassVar[str]
+    context: DriverContext
+    #: what the URL is, for messages: "the vCenter URL"; and one example of it
+    endpoint_is: ClassVar[str]
+    endpoint_example: ClassVar[str]
+    endpoint_pattern: ClassVar[re.Pattern[str]] = URL_WITH_PATH
+
+    @classmethod
+    def check_provider(cls, provider: str | None) -> None:
+        if provider not in (None, "default") and not cls.endpoint_pattern.match(provider):
+            raise UnknownProvider(cls.name, provider, [f"{cls.endpoint_is}, e.g. {cls.endpoint_example}"])
+
+    def endpoint(self, credentials: ProviderCredentials) -> tuple[bool, str, int, str]:
+        """``(secure, host, port, path)`` of the cloud, the port defaulting to the scheme's."""
+        provider = self.context.provider
+        url = provider if provider not in (None, "default") else credentials.get("endpoint")
+        if not url:
+            raise ValidationError(f"The {self.name} driver needs {self.endpoint_is} as its provider")
+        secure, host, port, path = endpoint_parts(url)
+        return secure, host, port or (443 if secure else 80), path
+

@@ -15,11 +15,8 @@ from typing import Any
 from deltacloud.credentials import ProviderCredentials
 from deltacloud.driver import Filters
 from deltacloud.drivers.libcloud_adapter import introspection
-from deltacloud.drivers.libcloud_adapter.base import endpoint_parts, required
+from deltacloud.drivers.libcloud_adapter.base import UrlProvider, required
 from deltacloud.drivers.libcloud_adapter.compute import LibcloudCompute
-from deltacloud.errors import UnknownProvider, ValidationError
-
-_ENDPOINT = re.compile(r"^https?://[^\s/?#]+/?$")
 
 #: Declared as data, so that loading the driver class imports no libcloud; :func:`introspected`
 #: derives the same from :class:`.sdk.OpenNebulaOcciDriver` and the test suite checks they agree.
@@ -43,28 +40,21 @@ def introspected() -> tuple[dict[str, set[str]], dict[str, list[str]]]:
     return offered, features
 
 
-class OpenNebulaDriver(LibcloudCompute):
+class OpenNebulaDriver(UrlProvider, LibcloudCompute):
     name = "opennebula"
     title = "Opennebula"
+    endpoint_is = "the OCCI server's URL"
+    endpoint_example = "http://frontend:4567"
+    endpoint_pattern = re.compile(r"^https?://[^\s/?#]+/?$")  # the OCCI API sits at the server's root
     capabilities = introspection.build_capabilities(OFFERED, FEATURES)
     state_machine = introspection.state_machine(OFFERED["instances"])
-
-    @classmethod
-    def check_provider(cls, provider: str | None) -> None:
-        if provider not in (None, "default") and not _ENDPOINT.match(provider):
-            raise UnknownProvider(cls.name, provider, ["the OCCI server's URL, e.g. http://frontend:4567"])
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
         from .sdk import OpenNebulaOcciDriver
 
         username, password = required(credentials, "username", "password")
-        provider = self.context.provider
-        endpoint = provider if provider not in (None, "default") else credentials.get("endpoint")
-        if not endpoint:
-            raise ValidationError("The opennebula driver needs the OCCI server's URL as its provider")
-        secure, host, port, _ = endpoint_parts(endpoint)
-        return OpenNebulaOcciDriver(username, password, secure=secure, host=host, port=port or (443 if secure else 80),
-                                    timeout=timeout)
+        secure, host, port, _ = self.endpoint(credentials)
+        return OpenNebulaOcciDriver(username, password, secure=secure, host=host, port=port, timeout=timeout)
 
     def list_node_images(self, filters: Filters) -> list[Any]:
         return [i for i in self.compute().list_images() if (i.extra.get("type") or "OS").upper() == "OS"]

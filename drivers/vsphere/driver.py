@@ -9,17 +9,13 @@ libcloud class: what it does not implement (hardware profiles — vSphere sizes 
 template —, keys, volumes) is not offered.
 """
 
-import re
 from typing import Any
 
 from deltacloud.credentials import ProviderCredentials
 from deltacloud.drivers.libcloud_adapter import introspection
-from deltacloud.drivers.libcloud_adapter.base import endpoint_parts, required
+from deltacloud.drivers.libcloud_adapter.base import UrlProvider, required
 from deltacloud.drivers.libcloud_adapter.compute import LibcloudCompute
 from deltacloud.drivers.libcloud_adapter.errors import provider_errors
-from deltacloud.errors import UnknownProvider, ValidationError
-
-_ENDPOINT = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 
 #: Declared as data, so that loading the driver class imports no libcloud; :func:`introspected`
 #: derives the same from :class:`.api.VSphereRestNodeDriver` and the test suite checks they agree.
@@ -39,28 +35,20 @@ def introspected() -> tuple[dict[str, set[str]], dict[str, list[str]]]:
         VSphereRestNodeDriver)
 
 
-class VSphereDriver(LibcloudCompute):
+class VSphereDriver(UrlProvider, LibcloudCompute):
     name = "vsphere"
     title = "VSphere"
+    endpoint_is = "the vCenter URL"
+    endpoint_example = "https://vcenter.example.com"
     capabilities = introspection.build_capabilities(OFFERED, FEATURES)
     state_machine = introspection.state_machine(OFFERED["instances"])
-
-    @classmethod
-    def check_provider(cls, provider: str | None) -> None:
-        if provider not in (None, "default") and not _ENDPOINT.match(provider):
-            raise UnknownProvider(cls.name, provider, ["the vCenter URL, e.g. https://vcenter.example.com"])
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
         from .api import VSphereRestNodeDriver
 
         username, password = required(credentials, "username", "password")
-        provider = self.context.provider
-        endpoint = provider if provider not in (None, "default") else credentials.get("endpoint")
-        if not endpoint:
-            raise ValidationError("The vsphere driver needs the vCenter URL as its provider")
-        secure, host, port, _ = endpoint_parts(endpoint)
-        return VSphereRestNodeDriver(username, password, secure=secure, host=host,
-                                     port=port or (443 if secure else 80), timeout=timeout)
+        secure, host, port, _ = self.endpoint(credentials)
+        return VSphereRestNodeDriver(username, password, secure=secure, host=host, port=port, timeout=timeout)
 
     def probe(self) -> None:
         with provider_errors():
