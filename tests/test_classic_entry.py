@@ -106,7 +106,7 @@ def test_force_auth(server: LocalServer) -> None:
 def test_basic_credentials_tolerate_rubys_trailing_newline() -> None:
     import base64
 
-    from classic_api.context import basic_credentials
+    from deltacloud.http_auth import basic_credentials
 
     token = base64.encodebytes(b"mockuser:mockpassword").decode()  # Ruby's encode64 ends in a newline
     assert basic_credentials(f"basic {token}") == ("mockuser", "mockpassword")

@@ -7,8 +7,6 @@ from urllib.parse import quote
 from deltacloud.capabilities import Capabilities
 from deltacloud.credentials import Tenant
 from deltacloud.driver import Driver
-from deltacloud.http_auth import HOSTNAME as HOSTNAME  # re-exported: responses.py names the host in 401s
-from deltacloud.http_auth import basic_credentials as basic_credentials  # re-exported for existing callers
 from deltacloud.http_auth import identify_tenant
 from deltacloud.runtime import get_runtime
 from starlette.requests import Request

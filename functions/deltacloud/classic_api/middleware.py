@@ -9,7 +9,7 @@ with ``Server`` and ``X-Deltacloud-*`` headers.
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, quote
 
-from deltacloud.errors import DeltacloudError
+from deltacloud.request_body import BodyTooLarge
 from deltacloud.runtime import get_runtime
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,11 +20,6 @@ from .matrix import split_matrix
 from .negotiation import acceptable_formats
 
 FORM_LIMIT = 1024 * 1024  # bytes of a url-encoded form; blobs stream through their own routes
-
-
-class BodyTooLarge(DeltacloudError):
-    status = 413
-    generic_message = "Request Entity Too Large"
 
 
 @dataclass
@@ -131,8 +126,9 @@ def _too_large(scope: Scope) -> Response:
 
     fmt = pick_format(facts(scope).formats, ("xml", "json", "html")) or "xml"
     call = make_call(Request(scope), fmt, {})
-    return fail(call, BodyTooLarge(f"The form is larger than {FORM_LIMIT // 1024} KB; blob contents go in the "
-                                   "body of PUT /api/buckets/<bucket>/<blob> instead"))
+    message = (f"The form is larger than {FORM_LIMIT // 1024} KB; blob contents go in the body of "
+               "PUT /api/buckets/<bucket>/<blob> instead")
+    return fail(call, BodyTooLarge(FORM_LIMIT, message))
 
 
 async def _plain(send: Send, status: int, body: bytes) -> None:

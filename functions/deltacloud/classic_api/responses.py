@@ -5,9 +5,9 @@ import json
 from typing import Any
 
 from deltacloud.errors import AuthenticationRequired, DeltacloudError
+from deltacloud.http_auth import basic_challenge
 from starlette.responses import Response
 
-from .context import HOSTNAME
 from .negotiation import CONTENT_TYPES
 from .xml import XmlWriter
 
@@ -56,7 +56,7 @@ def error_headers(error: DeltacloudError, code: int, driver: str) -> dict[str, s
     """``WWW-Authenticate`` with a 401 (so browsers ask for credentials), ``Expect`` with a 412."""
     headers: dict[str, str] = {}
     if code == 401:
-        headers["WWW-Authenticate"] = f'Basic realm="{driver}-deltacloud@{HOSTNAME}"'
+        headers["WWW-Authenticate"] = basic_challenge(driver)
     if code == 412 and hasattr(error, "capability"):
         headers["Expect"] = error.capability
     return headers

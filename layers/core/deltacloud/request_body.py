@@ -9,9 +9,9 @@ class BodyTooLarge(DeltacloudError):
     status = 413
     generic_message = "Request Entity Too Large"
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, message: str | None = None) -> None:
         self.limit = limit
-        super().__init__(f"The request body exceeds the limit of {limit} bytes")
+        super().__init__(message or f"The request body exceeds the limit of {limit} bytes")
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
