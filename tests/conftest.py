@@ -81,6 +81,13 @@ def api(server: LocalServer) -> Iterator[httpx.Client]:
         yield client
 
 
+@pytest.fixture
+def cimi(server: LocalServer) -> Iterator[httpx.Client]:
+    """An authenticated client of the CIMI API (the demo tenant; modules with their own server override it)."""
+    with server.client(auth=MOCK_AUTH) as client:
+        yield client
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """In-process code (handlers, drivers) never touches the developer's real data directory, and each

@@ -1,7 +1,6 @@
 """The CIMI CloudEntryPoint, discovery of every collection, negotiation and ResourceMetadata, over HTTP."""
 
 import urllib.request
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -13,12 +12,6 @@ CEP_ORDER = ["resourceMetadata", "systems", "systemTemplates", "machines", "mach
              "machineImages", "credentials", "credentialTemplates", "volumes", "volumeTemplates", "volumeConfigs",
              "volumeImages", "networks", "networkTemplates", "networkConfigs", "addresses", "addressTemplates",
              "forwardingGroups", "jobs"]
-
-
-@pytest.fixture
-def cimi(server: LocalServer) -> Iterator[httpx.Client]:
-    with server.client(auth=MOCK_AUTH) as client:
-        yield client
 
 
 def test_entry_point_in_json(server: LocalServer) -> None:

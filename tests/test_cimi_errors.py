@@ -1,11 +1,9 @@
 """Client mistakes get CIMI error documents with 4xx statuses, in JSON and XML: never a 500, never a trace."""
 
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from cimi_helpers import JSON, JSON_BODY, NS, XML, XML_BODY, xml_root
-from conftest import MOCK_AUTH, LocalServer
 
 N = {"c": NS}
 CREATE_PATHS = ["/cimi/machines", "/cimi/machine_images", "/cimi/machine_templates", "/cimi/credentials",
@@ -13,12 +11,6 @@ CREATE_PATHS = ["/cimi/machines", "/cimi/machine_images", "/cimi/machine_templat
                 "/cimi/volume_images", "/cimi/networks", "/cimi/network_configurations", "/cimi/network_templates",
                 "/cimi/forwarding_groups", "/cimi/addresses", "/cimi/address_templates", "/cimi/systems",
                 "/cimi/system_templates", "/cimi/machines/inst1/volumes", "/cimi/machines/inst1/stop"]
-
-
-@pytest.fixture
-def cimi(server: LocalServer) -> Iterator[httpx.Client]:
-    with server.client(auth=MOCK_AUTH) as client:
-        yield client
 
 
 def test_malformed_json(cimi: httpx.Client) -> None:

@@ -1,19 +1,12 @@
 """CIMI query parameters over HTTP: $filter, $select, $first/$last paging, with clear 400s."""
 
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from cimi_helpers import JSON, JSON_BODY, NS, XML, xml_root
-from conftest import MOCK_AUTH, LocalServer
+from conftest import LocalServer
 
 N = {"c": NS}
-
-
-@pytest.fixture
-def cimi(server: LocalServer) -> Iterator[httpx.Client]:
-    with server.client(auth=MOCK_AUTH) as client:
-        yield client
 
 
 def names(cimi: httpx.Client, query: str) -> list[str]:

@@ -1,20 +1,12 @@
 """CIMI Machines over HTTP on the mock cloud: the whole life cycle in JSON and XML, following Jobs."""
 
 import base64
-from collections.abc import Iterator
 
 import httpx
-import pytest
 from cimi_helpers import JSON, JSON_BODY, NS, XML, XML_BODY, action, follow_job, json_doc, local, op_href, xml_root
-from conftest import MOCK_AUTH, LocalServer
+from conftest import LocalServer
 
 N = {"c": NS}
-
-
-@pytest.fixture
-def cimi(server: LocalServer) -> Iterator[httpx.Client]:
-    with server.client(auth=MOCK_AUTH) as client:
-        yield client
 
 
 def _template(cimi: httpx.Client, name: str) -> str:

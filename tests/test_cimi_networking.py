@@ -1,19 +1,11 @@
 """CIMI Networks, ForwardingGroups, Addresses and Systems over HTTP (mock cloud)."""
 
-from collections.abc import Iterator
 
 import httpx
-import pytest
 from cimi_helpers import JSON, JSON_BODY, NS, XML, XML_BODY, follow_job, json_doc, local, op_href, xml_root
-from conftest import MOCK_AUTH, LocalServer
+from conftest import LocalServer
 
 N = {"c": NS}
-
-
-@pytest.fixture
-def cimi(server: LocalServer) -> Iterator[httpx.Client]:
-    with server.client(auth=MOCK_AUTH) as client:
-        yield client
 
 
 def test_networks_and_forwarding_groups(cimi: httpx.Client, server: LocalServer) -> None:

@@ -2,20 +2,12 @@
 and nothing a client can store breaks later responses (over real HTTP against a real local server)."""
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from cimi_helpers import JSON, JSON_BODY, NS, XML, XML_BODY, json_doc, xml_root
-from conftest import MOCK_AUTH, LocalServer
 
 N = {"c": NS}
-
-
-@pytest.fixture
-def cimi(server: LocalServer) -> Iterator[httpx.Client]:
-    with server.client(auth=MOCK_AUTH) as client:
-        yield client
 
 
 def _count(cimi: httpx.Client, path: str) -> int:

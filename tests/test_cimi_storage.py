@@ -1,21 +1,14 @@
 """CIMI Volumes, VolumeConfigurations, VolumeTemplates, VolumeImages and Credentials over HTTP (mock cloud)."""
 
 import base64
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from cimi_helpers import JSON, JSON_BODY, NS, XML, XML_BODY, follow_job, json_doc, local, op_href, xml_root
-from conftest import MOCK_AUTH, LocalServer
+from conftest import LocalServer
 
 N = {"c": NS}
 GIB = 1024 * 1024  # KiB
-
-
-@pytest.fixture
-def cimi(server: LocalServer) -> Iterator[httpx.Client]:
-    with server.client(auth=MOCK_AUTH) as client:
-        yield client
 
 
 def test_volume_collection(cimi: httpx.Client, server: LocalServer) -> None:

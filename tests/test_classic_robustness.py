@@ -168,3 +168,12 @@ def test_parameters_sent_as_json_get_a_hint_to_send_a_form(api: httpx.Client) ->
     form = api.post("/api/keys", params={"format": "json"}, data={"name": "as-form"})
     assert form.status_code == 201
     assert "is not read" not in api.post("/api/keys", params={"format": "json"}, data={}).json()["message"]
+
+
+def test_a_name_with_a_non_character_keeps_the_xml_listing_well_formed(api: httpx.Client) -> None:
+    """U+FFFE cannot appear in XML 1.0: it is dropped, as control characters are, in text and attributes."""
+    assert api.post("/api/keys", data={"name": "k\ufffey"}).status_code == 201
+    listing = api.get("/api/keys")
+    assert listing.status_code == 200
+    keys = ET.fromstring(listing.text)  # the whole listing parses
+    assert "ky" in [key.get("id") for key in keys.findall("key")]

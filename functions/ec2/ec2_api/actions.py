@@ -62,7 +62,7 @@ def action(
 ) -> Callable[[Handler], Handler]:
     """Register ``handler`` for EC2 action ``name``; ``needs`` are ``"collection.operation"`` strings and
     ``params`` the patterns of the parameter names it accepts (``DryRun`` is added for every action)."""
-    accepts = ParameterNames(params)  # compiled once, at import
+    accepts = ParameterNames(params)  # checked at import, compiled with the action's first call
 
     def register(handler: Handler) -> Handler:
         pairs = tuple(tuple(need.split(".", 1)) for need in needs)
