@@ -12,6 +12,8 @@ from aws_lambda_powertools import Logger
 from mangum import Mangum
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .cold_start import resumes_collector
+
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
@@ -35,6 +37,7 @@ def lambda_handler(app: ASGIApp, frontend: str) -> LambdaHandler:
     logger = Logger(service=f"deltacloud-{frontend}")
     adapter = Mangum(with_stage_root(app), lifespan="off", api_gateway_base_path="/")
 
+    @resumes_collector
     @logger.inject_lambda_context(log_event=False, clear_state=True)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}

@@ -1,0 +1,60 @@
+"""The garbage collector paused during a function's cold start comes back after the first event, whatever
+that event does (deltacloud/cold_start.py): a container left without a collector would leak for ever."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from deltacloud.cold_start import pause_collector, resumes_collector
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: a fresh interpreter, as Lambda's: import the handler, answer one event, report the collector's state
+FRESH_CONTAINER = """
+import gc, json, sys
+from deltacloud.local_invoke import LocalLambdaContext
+module = __import__(sys.argv[1], fromlist=["handler"])
+paused = not gc.isenabled()
+response = module.handler(json.load(open(sys.argv[2])), LocalLambdaContext("bench"))
+print(json.dumps({"paused_at_import": paused, "enabled_after": gc.isenabled(), "frozen": gc.get_freeze_count(),
+                  "status": response["statusCode"]}))
+"""
+
+
+@pytest.mark.parametrize(("module", "event", "status"), [
+    ("classic_api.handler", "deltacloud-create-instance.json", 201),
+    ("cimi_api.handler", "cimi-bad-request.json", 400),
+    ("ec2_api.handler", "ec2-bad-request.json", 400),
+])
+def test_api_function_pauses_the_collector_until_its_first_event(tmp_path: Path, module: str, event: str,
+                                                                   status: int) -> None:
+    env = {**os.environ, "DELTACLOUD_DATA_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", FRESH_CONTAINER, module, str(ROOT / "events" / event)],
+                            capture_output=True, text=True, env=env, check=True)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["status"] == status
+    assert report["paused_at_import"] is True
+    assert report["enabled_after"] is True
+    # what the start built is frozen: later collections never traverse it again
+    assert report["frozen"] > 10_000
+
+
+def test_collector_resumes_after_a_first_call_that_fails() -> None:
+    import gc
+
+    @resumes_collector
+    def failing() -> None:
+        raise RuntimeError("the first event failed")
+
+    pause_collector()
+    try:
+        assert not gc.isenabled()
+        with pytest.raises(RuntimeError):
+            failing()
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
