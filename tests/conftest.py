@@ -5,15 +5,19 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 MOCK_AUTH = ("mockuser", "mockpassword")
+
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -56,6 +60,26 @@ def start_server(data_dir: Path, env: dict[str, str] | None = None) -> LocalServ
             time.sleep(0.1)
     process.kill()
     raise RuntimeError("server did not start within 30 s")
+
+
+def wait_until_up(url: str, timeout: float = 30) -> bool:
+    """Poll ``url`` until it answers 200 (a server starting up); whether it did within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return True
+        except httpx.TransportError:
+            time.sleep(0.1)
+    return False
+
+
+def run_concurrently(work: Callable[[], T], count: int) -> list[T]:
+    """Run ``work`` in ``count`` threads at once; their results, once all are done. An error raised in any
+    of the threads is raised here."""
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        futures = [pool.submit(work) for _ in range(count)]
+    return [future.result() for future in futures]
 
 
 def stop_server(server: LocalServer) -> None:
@@ -110,12 +134,6 @@ def moto_endpoint() -> Iterator[str]:
     moto.start()
     host, port = moto.get_host_and_port()
     url = f"http://{host}:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/moto-api/", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
+    wait_until_up(f"{url}/moto-api/")
     yield url
     moto.stop()

@@ -6,19 +6,15 @@ import os
 import socket
 import threading
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from classic_helpers import xml
 from conftest import MOCK_AUTH, LocalServer, start_server, stop_server
 
 MB = 1024 * 1024
-
-
-def xml(r: httpx.Response) -> ET.Element:
-    return ET.fromstring(r.text)
 
 
 def make_bucket(api: httpx.Client, name: str) -> None:

@@ -1,15 +1,11 @@
 """Realms, hardware profiles, images, instances, instance states and keys over real HTTP."""
 
 import base64
-import xml.etree.ElementTree as ET
 
 import httpx
 import pytest
+from classic_helpers import xml
 from conftest import LocalServer
-
-
-def xml(r: httpx.Response) -> ET.Element:
-    return ET.fromstring(r.text)
 
 
 def test_realms(api: httpx.Client) -> None:

@@ -1,18 +1,14 @@
 """Metrics over real HTTP: one per instance, samples on the member route for the id asked."""
 
 import time
-import xml.etree.ElementTree as ET
 
 import httpx
+from classic_helpers import xml
 from conftest import LocalServer
 
 PROPERTIES = ["cpuUtilization", "diskReadRequestCount", "diskReadSector", "diskWriteRequestCount",
               "diskWriteSector", "nicInputByte", "nicInputPacket", "nicOutputByte", "nicOutputPacket"]
 UNITS = {"cpuUtilization": "Percent", "nicInputByte": "Bytes", "nicOutputByte": "Bytes"}
-
-
-def xml(r: httpx.Response) -> ET.Element:
-    return ET.fromstring(r.text)
 
 
 def test_metrics_need_credentials(server: LocalServer) -> None:

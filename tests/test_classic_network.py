@@ -1,24 +1,15 @@
 """Addresses, firewalls, load balancers, networks, subnets and interfaces over real HTTP."""
 
-import xml.etree.ElementTree as ET
-
 import httpx
 import pytest
+from classic_helpers import assert_refused_unchanged, listing, xml
 from conftest import LocalServer
-
-
-def xml(r: httpx.Response) -> ET.Element:
-    return ET.fromstring(r.text)
 
 
 def doc(api: httpx.Client, path: str, key: str) -> dict:
     r = api.get(f"{path}?format=json")
     assert r.status_code == 200, r.text
     return r.json()[key]
-
-
-def listing(api: httpx.Client, collection: str) -> list[dict]:
-    return api.get(f"/api/{collection}?format=json").json()[collection]
 
 
 def new_instance(api: httpx.Client) -> str:
@@ -262,10 +253,7 @@ def test_load_balancer_life_cycle(api: httpx.Client) -> None:
     ({"name": "nolistener", "realm_id": "us"}, 400, "Required parameter 'listener_protocol'"),
 ])
 def test_bad_load_balancers_are_not_created(api: httpx.Client, data: dict, status: int, message: str) -> None:
-    before = listing(api, "load_balancers")
-    r = api.post("/api/load_balancers?format=json", data=data)
-    assert r.status_code == status and message in r.json()["message"]
-    assert listing(api, "load_balancers") == before
+    assert_refused_unchanged(api, "load_balancers", data, status, message)
 
 
 def test_load_balancer_conflicts_and_unknowns(api: httpx.Client) -> None:

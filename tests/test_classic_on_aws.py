@@ -4,23 +4,19 @@ faults (rejected credentials, the backend going away mid-test, an unknown region
 
 import base64
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from aws_support import iam_moto, moto_server, passthrough_aws_server, public_ebs_image, unique
+from classic_helpers import xml
 from conftest import MOCK_AUTH, LocalServer, start_server, stop_server
 from deltacloud.credentials import LocalCredentialStore
 
 REGION = "us-east-1"
 AWS_KEY, AWS_SECRET = "AKIDCLASSICONAWS", "classic-on-aws-secret"
 HEADERS = {"X-Deltacloud-Driver": "ec2", "X-Deltacloud-Provider": REGION}
-
-
-def xml(response: httpx.Response) -> ET.Element:
-    return ET.fromstring(response.text)
 
 
 @pytest.fixture(scope="module")

@@ -1,15 +1,11 @@
 """Storage volumes and snapshots over real HTTP: shapes, statuses, attach/detach, bad input."""
 
-import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from classic_helpers import assert_refused_unchanged, listing, xml
 from conftest import MOCK_AUTH, LocalServer
-
-
-def xml(r: httpx.Response) -> ET.Element:
-    return ET.fromstring(r.text)
 
 
 def volume(api: httpx.Client, volume_id: str) -> dict:
@@ -103,10 +99,6 @@ def test_volume_from_snapshot_inherits_capacity(api: httpx.Client) -> None:
     assert volume(api, new_volume(api, snapshot_id=snapshot_id, capacity="30"))["capacity"] == 30
 
 
-def count(api: httpx.Client, collection: str) -> int:
-    return len(api.get(f"/api/{collection}?format=json").json()[collection])
-
-
 @pytest.mark.parametrize(("params", "status", "message"), [
     ({"capacity": "0"}, 400, "capacity must be a whole number"),
     ({"capacity": "lots"}, 400, "capacity must be a whole number"),
@@ -115,10 +107,7 @@ def count(api: httpx.Client, collection: str) -> int:
     ({"snapshot_id": "snap1", "capacity": "0"}, 400, "capacity must be a whole number"),
 ])
 def test_bad_volume_creation_changes_nothing(api: httpx.Client, params: dict, status: int, message: str) -> None:
-    before = count(api, "storage_volumes")
-    r = api.post("/api/storage_volumes?format=json", data=params)
-    assert r.status_code == status and message in r.json()["message"]
-    assert count(api, "storage_volumes") == before
+    assert_refused_unchanged(api, "storage_volumes", params, status, message)
 
 
 def test_volume_smaller_than_its_snapshot_is_refused(api: httpx.Client) -> None:
@@ -252,12 +241,12 @@ def test_create_and_destroy_snapshot(api: httpx.Client) -> None:
 
 
 def test_bad_snapshot_creation(api: httpx.Client) -> None:
-    before = count(api, "storage_snapshots")
+    before = listing(api, "storage_snapshots")
     r = api.post("/api/storage_snapshots?format=json", data={"volume_id": "nosuch"})
     assert r.status_code == 404 and r.json()["message"] == "Storage volume 'nosuch' not found"
     r = api.post("/api/storage_snapshots")
     assert r.status_code == 400 and "Required parameter 'volume_id'" in (xml(r).findtext("message") or "")
-    assert count(api, "storage_snapshots") == before
+    assert listing(api, "storage_snapshots") == before
 
 
 def test_entry_point_advertises_storage_features(api: httpx.Client) -> None:

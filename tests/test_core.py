@@ -1,9 +1,9 @@
 """Core building blocks: capability declarations, the driver contract, state store, credentials."""
 
-import threading
 from pathlib import Path
 
 import pytest
+from conftest import run_concurrently
 from deltacloud.capabilities import Capabilities, UnknownCapability, supports
 from deltacloud.credentials import LocalCredentialStore, PassThroughStore, ProviderCredentials
 from deltacloud.driver import Driver
@@ -69,11 +69,7 @@ def test_optimistic_transactions_lose_no_update(tmp_path: Path) -> None:
                 tx.put("meta", "counter", {"value": counter["value"] + 1})
             state.transact(work)
 
-    threads = [threading.Thread(target=increment) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_concurrently(increment, 8)
     assert state.get("meta", "counter") == {"value": 200}
 
 

@@ -2,13 +2,13 @@
 
 import base64
 import os
-import threading
 import uuid
 
 import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, WaiterError
+from conftest import run_concurrently
 
 REGION = "us-east-1"
 NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
@@ -267,26 +267,16 @@ def test_client_token_returns_the_first_reservation(ec2) -> None:
 def test_concurrent_retries_with_one_client_token_create_once(endpoint) -> None:
     token = str(uuid.uuid4())
     tag = f"idem-{token[:8]}"
-    results: list[str] = []
-    errors: list[BaseException] = []
 
-    def run() -> None:
+    def run() -> str:
         client = boto3.client("ec2", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="mockuser",
                               aws_secret_access_key="mockpassword", config=NO_RETRIES)
-        try:
-            reply = client.run_instances(
-                ImageId="img1", MinCount=1, MaxCount=1, ClientToken=token,
-                TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": tag}]}])
-            results.append(reply["Instances"][0]["InstanceId"])
-        except BaseException as error:
-            errors.append(error)
+        reply = client.run_instances(
+            ImageId="img1", MinCount=1, MaxCount=1, ClientToken=token,
+            TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": tag}]}])
+        return reply["Instances"][0]["InstanceId"]
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    results = run_concurrently(run, 4)  # raises the error any of them got
     assert len(results) == 4 and len(set(results)) == 1
     check = boto3.client("ec2", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="mockuser",
                          aws_secret_access_key="mockpassword")

@@ -2,11 +2,11 @@
 
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from classic_helpers import xml
 from conftest import MOCK_AUTH, LocalServer, start_server, stop_server
 
 
@@ -45,7 +45,7 @@ def test_state_survives_a_restart_and_reset_restores_the_seed(tmp_path: Path) ->
     try:
         with first.client(auth=MOCK_AUTH) as client:
             r = client.post("/api/instances", data={"image_id": "img1", "name": "durable"})
-            instance_id = ET.fromstring(r.text).get("id")
+            instance_id = xml(r).get("id")
             assert client.put("/api/buckets/bucket1/big", content=b"x" * 100_000).status_code == 200
     finally:
         stop_server(first)

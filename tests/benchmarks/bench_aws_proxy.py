@@ -9,7 +9,6 @@ Run: .venv/bin/python tests/benchmarks/bench_aws_proxy.py [requests]
 """
 
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -19,10 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import boto3
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import free_port, start_server, stop_server  # noqa: E402
+from conftest import free_port, start_server, stop_server, wait_until_up  # noqa: E402
+from timing import Summary, time_calls  # noqa: E402
 
 REGION = "us-east-1"
 KEY, SECRET = "AKIDBENCHMARK", "benchmark-secret"
@@ -42,13 +41,8 @@ class MotoServer:
         self.requests = 0
         self._lock = threading.Lock()
         threading.Thread(target=self._read_log, daemon=True).start()
-        for _ in range(300):
-            try:
-                if httpx.get(f"{self.url}/moto-api/", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise RuntimeError("moto did not start")
+        if not wait_until_up(f"{self.url}/moto-api/"):
+            raise RuntimeError("moto did not start")
 
     def _read_log(self) -> None:
         assert self.process.stderr is not None
@@ -73,21 +67,10 @@ class MotoServer:
         self.process.wait(timeout=10)
 
 
-def timed(action: Callable[[], object], count: int) -> list[float]:
-    timings = []
-    for _ in range(count):
-        start = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - start)
-    return timings
-
-
 def report(name: str, timings: list[float]) -> float:
-    ordered = sorted(timings)
-    median = statistics.median(ordered)
-    p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)]
-    print(f"{name:48s} median {median * 1000:7.2f} ms   p99 {p99 * 1000:7.2f} ms")
-    return median
+    summary = Summary.of(timings)
+    print(f"{name:48s} median {summary.median * 1000:7.2f} ms   p99 {summary.p99 * 1000:7.2f} ms")
+    return summary.median
 
 
 def main() -> None:
@@ -119,8 +102,8 @@ def main() -> None:
                 proxy_times: list[float] = []
                 direct_times: list[float] = []
                 for _ in range(ROUNDS):  # interleaved, so drift on a shared machine hits both alike
-                    direct_times += timed(straight, count // ROUNDS)
-                    proxy_times += timed(through_proxy, count // ROUNDS)
+                    direct_times += time_calls(straight, count // ROUNDS)
+                    proxy_times += time_calls(through_proxy, count // ROUNDS)
                 calls = {
                     "GET /api/instances": moto.calls_during(through_proxy, 20),
                     "GET /api/realms": moto.calls_during(lambda: api.get("/api/realms"), 20),

@@ -12,25 +12,15 @@ Run: .venv/bin/python tests/benchmarks/bench_cimi.py [requests] [extra instances
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from conftest import MOCK_AUTH, start_server, stop_server  # noqa: E402
+from timing import alternate, ok_get  # noqa: E402
 
 CIMI = "/cimi/machines?$expand=disks,volumes"
 CLASSIC = "/api/instances"
 TARGET = 1.2
-
-
-def timed(client: httpx.Client, path: str, accept: str) -> float:
-    start = time.perf_counter()
-    response = client.get(path, headers={"Accept": accept})
-    elapsed = time.perf_counter() - start
-    assert response.status_code == 200, response.text
-    return elapsed
 
 
 def main() -> None:
@@ -51,13 +41,8 @@ def main() -> None:
                 print(f"{cimi['count']} instances, {count} requests per listing and format")
                 worst = 0.0
                 for fmt in ("application/json", "application/xml"):
-                    timings: dict[str, list[float]] = {CLASSIC: [], CIMI: []}
-                    for _ in range(30):  # warm up both
-                        timed(client, CLASSIC, fmt)
-                        timed(client, CIMI, fmt)
-                    for _ in range(count):
-                        for path in (CLASSIC, CIMI):
-                            timings[path].append(timed(client, path, fmt))
+                    timings = alternate({path: ok_get(client, path, {"Accept": fmt}) for path in (CLASSIC, CIMI)},
+                                        count, warm_up=30)
                     classic_median = statistics.median(timings[CLASSIC])
                     cimi_median = statistics.median(timings[CIMI])
                     ratio = cimi_median / classic_median

@@ -6,18 +6,17 @@ same run (sequential requests over one keep-alive connection). Target: median ra
 Run: .venv/bin/python tests/benchmarks/bench_classic_api.py [requests]
 """
 
-import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import MOCK_AUTH, free_port, start_server, stop_server  # noqa: E402
+from conftest import MOCK_AUTH, free_port, start_server, stop_server, wait_until_up  # noqa: E402
+from timing import Summary, ok_get, time_calls  # noqa: E402
 
 TRIVIAL_APP = textwrap.dedent('''
     from starlette.applications import Starlette
@@ -31,25 +30,12 @@ TRIVIAL_APP = textwrap.dedent('''
 ''')
 
 
-def measure(client: httpx.Client, path: str, count: int) -> list[float]:
-    for _ in range(50):  # warm up
-        client.get(path)
-    timings = []
-    for _ in range(count):
-        start = time.perf_counter()
-        response = client.get(path)
-        timings.append(time.perf_counter() - start)
-        assert response.status_code == 200
-    return timings
-
-
-def summary(name: str, timings: list[float]) -> float:
-    ordered = sorted(timings)
-    median = statistics.median(ordered)
-    p99 = ordered[int(len(ordered) * 0.99) - 1]
-    rate = 1 / statistics.mean(ordered)
-    print(f"{name:32s} median {median * 1000:7.3f} ms   p99 {p99 * 1000:7.3f} ms   {rate:8.0f} req/s")
-    return median
+def measure(name: str, client: httpx.Client, path: str, count: int) -> float:
+    """Print the figures of ``count`` GETs of ``path`` (after 50 to warm up); returns the median."""
+    summary = Summary.of(time_calls(ok_get(client, path), count, warm_up=50))
+    print(f"{name:32s} median {summary.median * 1000:7.3f} ms   p99 {summary.p99 * 1000:7.3f} ms   "
+          f"{1 / summary.mean:8.0f} req/s")
+    return summary.median
 
 
 def main() -> None:
@@ -64,15 +50,10 @@ def main() -> None:
         server = start_server(Path(tmp) / "data")
         try:
             base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    httpx.get(f"{base}/hello")
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+            wait_until_up(f"{base}/hello")
             with httpx.Client(base_url=base) as plain, server.client(auth=MOCK_AUTH) as api:
-                trivial_median = summary("trivial Starlette endpoint", measure(plain, "/hello", count))
-                api_median = summary("GET /api/instances (XML)", measure(api, "/api/instances", count))
+                trivial_median = measure("trivial Starlette endpoint", plain, "/hello", count)
+                api_median = measure("GET /api/instances (XML)", api, "/api/instances", count)
         finally:
             trivial.terminate()
             stop_server(server)

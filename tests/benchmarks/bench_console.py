@@ -10,33 +10,23 @@ Run: .venv/bin/python tests/benchmarks/bench_console.py [requests]
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from conftest import MOCK_AUTH, start_server, stop_server  # noqa: E402
+from timing import ok_get, time_calls  # noqa: E402
 
 HTML = {"Accept": "text/html"}
 
 
 def median_ms(client: httpx.Client, path: str, headers: dict[str, str], count: int) -> float:
-    for _ in range(30):  # warm up
-        client.get(path, headers=headers)
-    timings = []
-    for _ in range(count):
-        start = time.perf_counter()
-        response = client.get(path, headers=headers)
-        timings.append(time.perf_counter() - start)
-        assert response.status_code == 200
-    return statistics.median(timings) * 1000
+    return statistics.median(time_calls(ok_get(client, path, headers), count, warm_up=30)) * 1000
 
 
 def first_request_ms(client: httpx.Client, path: str, headers: dict[str, str]) -> float:
-    start = time.perf_counter()
-    assert client.get(path, headers=headers).status_code == 200
-    return (time.perf_counter() - start) * 1000
+    return time_calls(ok_get(client, path, headers), 1)[0] * 1000
 
 
 def main() -> None:

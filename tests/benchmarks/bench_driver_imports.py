@@ -15,11 +15,14 @@ Run: .venv/bin/python tests/benchmarks/bench_driver_imports.py
 
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from conftest import free_port  # noqa: E402
 
 RUNS = 5
 SDK_MODULES = ("libcloud", "libvirt", "ovirtsdk4", "pycurl", "pyVmomi", "boto3", "botocore")
@@ -52,13 +55,6 @@ try:
 except DeltacloudError:
     pass  # the closed port answers BackendUnavailable: the SDK was imported and opened all the same
 """
-
-
-def _closed_port() -> str:
-    """A local URL nobody listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 def _first_use(closed: str) -> dict[str, tuple[str | None, dict[str, str], str]]:
@@ -105,7 +101,7 @@ def main() -> None:
 
     from deltacloud.registry import driver_names
 
-    closed = _closed_port()
+    closed = f"http://127.0.0.1:{free_port()}"  # nobody listens there (bound, then released)
     first_use = _first_use(closed)
     leaked = {}
     for name in driver_names():

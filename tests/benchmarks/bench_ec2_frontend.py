@@ -17,18 +17,14 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import boto3
-import httpx
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
@@ -36,33 +32,16 @@ from botocore.credentials import Credentials
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the servers' start-up helpers
 
-from conftest import free_port, start_server, stop_server  # noqa: E402
+from aws_support import moto_server  # noqa: E402
+from conftest import start_server, stop_server  # noqa: E402
 from deltacloud.credentials import LocalCredentialStore  # noqa: E402
-from deltacloud.sigv4 import SignedRequest, verify  # noqa: E402
+from deltacloud.sigv4 import verify  # noqa: E402
 from ec2_api.actions import find_action  # noqa: E402
+from test_sigv4 import on_the_wire  # noqa: E402
+from timing import alternate, time_calls  # noqa: E402
 
 REGION = "us-west-2"
 AWS_KEY, AWS_SECRET = "AKIDBENCHMARK", "benchmark-secret"
-
-
-@contextmanager
-def moto_server() -> Iterator[str]:
-    port = free_port()
-    moto = subprocess.Popen([str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/moto-api/", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        moto.terminate()
-        moto.wait(timeout=10)
 
 
 def client(endpoint: str, key: str, secret: str):  # noqa: ANN201 - a boto3 client
@@ -74,18 +53,9 @@ def count_instances(ec2) -> int:  # noqa: ANN001
     return sum(len(r["Instances"]) for r in ec2.describe_instances()["Reservations"])
 
 
-def alternate(calls: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
+def alternate_medians(calls: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
     """Median seconds per call of each, measured in alternation after a warm-up."""
-    for call in calls.values():
-        for _ in range(3):
-            call()
-    timings: dict[str, list[float]] = {name: [] for name in calls}
-    for _ in range(rounds):
-        for name, call in calls.items():
-            started = time.perf_counter()
-            call()
-            timings[name].append(time.perf_counter() - started)
-    return {name: statistics.median(values) for name, values in timings.items()}
+    return {name: statistics.median(values) for name, values in alternate(calls, rounds, warm_up=3).items()}
 
 
 def signature_cost(endpoint: str, data_dir: Path, iterations: int = 2000) -> float:
@@ -94,10 +64,7 @@ def signature_cost(endpoint: str, data_dir: Path, iterations: int = 2000) -> flo
                          headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
     SigV4Auth(Credentials("mockuser", "mockpassword"), "ec2", REGION).add_auth(request)
     prepared = request.prepare()
-    headers = {k: v.decode() if isinstance(v, bytes) else v for k, v in prepared.headers.items()}
-    headers["Host"] = urlsplit(endpoint).netloc
-    body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body or b""
-    signed = SignedRequest("POST", urlsplit(endpoint).path, "", headers, body)
+    signed = on_the_wire(prepared.method, prepared.url, prepared.headers, prepared.body)
     store = LocalCredentialStore(data_dir / "credentials.json")  # what the server looks secrets up in
 
     def lookup(key: str) -> str | None:
@@ -105,12 +72,7 @@ def signature_cost(endpoint: str, data_dir: Path, iterations: int = 2000) -> flo
         return found[1] if found else None
 
     now = datetime.now(UTC)
-    timings = []
-    for _ in range(iterations):
-        started = time.perf_counter()
-        verify(signed, lookup, now=now)
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+    return statistics.median(time_calls(partial(verify, signed, lookup, now=now), iterations))
 
 
 #: 5 filters of a name and 3 values: 20 parameters besides Action and Version
@@ -129,26 +91,21 @@ def parameter_check_cost(iterations: int = 20000) -> float:
              for field in ("Name", *(f"Value.{j}" for j in range(1, len(f["Values"]) + 1)))]
     assert len(names) == 20
     accepts = find_action("DescribeInstances").accepts
-    timings = []
-    for _ in range(iterations):
-        started = time.perf_counter()
-        unknown = accepts.first_unknown(names)
-        timings.append(time.perf_counter() - started)
-    assert unknown is None
-    return statistics.median(timings)
+    assert accepts.first_unknown(names) is None
+    return statistics.median(time_calls(partial(accepts.first_unknown, names), iterations))
 
 
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 60
     instances = int(sys.argv[2]) if len(sys.argv) > 2 else 40
     with tempfile.TemporaryDirectory() as mock_dir, tempfile.TemporaryDirectory() as aws_dir, \
-            moto_server() as moto_url:
+            moto_server() as moto_process:
         LocalCredentialStore(Path(aws_dir) / "credentials.json").register(
             "mockuser", None, "ec2", None, {"access_key_id": AWS_KEY, "secret_access_key": AWS_SECRET})
         on_mock = start_server(Path(mock_dir), {"API_DRIVER": "mock"})
-        on_aws = start_server(Path(aws_dir), {"API_DRIVER": "ec2", "AWS_ENDPOINT_URL": moto_url})
+        on_aws = start_server(Path(aws_dir), {"API_DRIVER": "ec2", "AWS_ENDPOINT_URL": moto_process.url})
         try:
-            moto = client(moto_url, AWS_KEY, AWS_SECRET)
+            moto = client(moto_process.url, AWS_KEY, AWS_SECRET)
             mock_front = client(f"{on_mock.url}/ec2", "mockuser", "mockpassword")
             aws_front = client(f"{on_aws.url}/ec2", "mockuser", "mockpassword")
 
@@ -166,10 +123,10 @@ def main() -> None:
             assert len(set(counts.values())) == 1, counts
 
             print(f"DescribeInstances, {instances} instances, median of {rounds} alternating calls each")
-            first = alternate({"front-end + mock": mock_front.describe_instances,
-                               "moto": moto.describe_instances}, rounds)
-            second = alternate({"front-end + AWS driver + moto": aws_front.describe_instances,
-                                "moto": moto.describe_instances}, rounds)
+            first = alternate_medians({"front-end + mock": mock_front.describe_instances,
+                                       "moto": moto.describe_instances}, rounds)
+            second = alternate_medians({"front-end + AWS driver + moto": aws_front.describe_instances,
+                                        "moto": moto.describe_instances}, rounds)
             for label, timing in (*first.items(), *second.items()):
                 print(f"  {label:32s} {timing * 1000:8.2f} ms")
             ratio_mock = first["front-end + mock"] / first["moto"]
@@ -178,13 +135,13 @@ def main() -> None:
             print(f"ratio front-end+AWS driver+moto / moto:  {ratio_aws:.2f}  (target <= 1.4)")
 
             verification = signature_cost(f"{on_mock.url}/ec2", Path(mock_dir))
-            small = alternate({"DescribeRegions": mock_front.describe_regions}, rounds)["DescribeRegions"]
+            small = alternate_medians({"DescribeRegions": mock_front.describe_regions}, rounds)["DescribeRegions"]
             print(f"SigV4 verification (credential lookup included): {verification * 1e6:.0f} us per request = "
                   f"{verification / first['front-end + mock']:.1%} of a DescribeInstances, "
                   f"{verification / small:.1%} of a DescribeRegions ({small * 1000:.2f} ms) through the front-end")
 
             check = parameter_check_cost()
-            filtered = alternate({"filtered": lambda: mock_front.describe_instances(
+            filtered = alternate_medians({"filtered": lambda: mock_front.describe_instances(
                 Filters=TWENTY_PARAMETER_FILTERS)}, rounds)["filtered"]
             print(f"Parameter-name check, DescribeInstances with 20 parameters: {check * 1e6:.1f} us = "
                   f"{check / filtered:.2%} of that request ({filtered * 1000:.2f} ms) through the front-end")

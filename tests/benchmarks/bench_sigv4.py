@@ -5,18 +5,17 @@ Run: python tests/benchmarks/bench_sigv4.py [iterations]   (not collected by pyt
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from urllib.parse import urlsplit
+from functools import partial
+from pathlib import Path
 
 import boto3
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from deltacloud.sigv4 import SignedRequest, _signing_key, verify
 
-ACCESS_KEY = "AKIDEXAMPLETENANT1"
-SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzEXAMPLEKEY"
-ENDPOINT = "https://abc.execute-api.us-east-1.amazonaws.com/prod/ec2"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the SigV4 tests' request and key
+from test_sigv4 import ACCESS_KEY, SECRET, STAGE_URL, lookup, on_the_wire  # noqa: E402
+from timing import Summary, time_calls  # noqa: E402
 
 
 class _EmptyAnswer:
@@ -37,32 +36,20 @@ def boto3_describe_instances() -> SignedRequest:
     client = boto3.client(
         "ec2",
         region_name="us-east-1",
-        endpoint_url=ENDPOINT,
+        endpoint_url=STAGE_URL,
         aws_access_key_id=ACCESS_KEY,
         aws_secret_access_key=SECRET,
     )
     client.meta.events.register("before-send.ec2.DescribeInstances", capture)
     client.describe_instances(InstanceIds=["i-0123456789abcdef0"])
     prepared = sent[0]
-    url = urlsplit(prepared.url)
-    headers = {
-        name: value.decode() if isinstance(value, bytes) else value
-        for name, value in prepared.headers.items()
-    }
-    headers["Host"] = url.netloc  # added by urllib3 on the wire, signed by botocore
-    body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body or b""
-    return SignedRequest(prepared.method, url.path, url.query, headers, body)
+    return on_the_wire(prepared.method, prepared.url, prepared.headers, prepared.body)
 
 
 def measure(request: SignedRequest, iterations: int, *, warm_key: bool) -> list[float]:
-    timings = []
-    for _ in range(iterations):
-        if not warm_key:
-            _signing_key.cache_clear()
-        start = time.perf_counter_ns()
-        verify(request, {ACCESS_KEY: SECRET}.get)
-        timings.append((time.perf_counter_ns() - start) / 1000)
-    return timings
+    """Microseconds of each verification."""
+    cold = None if warm_key else _signing_key.cache_clear
+    return [t * 1e6 for t in time_calls(partial(verify, request, lookup), iterations, before_each=cold)]
 
 
 def main() -> None:
@@ -70,10 +57,8 @@ def main() -> None:
     request = boto3_describe_instances()
     measure(request, 200, warm_key=True)  # warm up
     for label, warm in (("cached signing key", True), ("signing key derived every call", False)):
-        timings = measure(request, iterations, warm_key=warm)
-        p99 = statistics.quantiles(timings, n=100)[98]
-        median = statistics.median(timings)
-        print(f"verify(), {label}: median {median:.1f} us, p99 {p99:.1f} us ({iterations} runs)")
+        summary = Summary.of(measure(request, iterations, warm_key=warm))
+        print(f"verify(), {label}: median {summary.median:.1f} us, p99 {summary.p99:.1f} us ({iterations} runs)")
 
 
 if __name__ == "__main__":
