@@ -165,6 +165,25 @@ def test_cli_registers_a_tenant_in_secrets_manager(secretsmanager: Any, prefix: 
     assert SecretsManagerStore(prefix).provider_credentials(Tenant("bob"), "ec2", "eu-west-1") is not None
 
 
+def test_cli_reads_secret_values_from_stdin_not_the_command_line(tmp_path: Any) -> None:
+    """'-' values are read from stdin, one line each: the tenant's secret first, then the credentials in order."""
+    from deltacloud.credentials import LocalCredentialStore
+
+    args = ["--data-dir", str(tmp_path), "tenant", "register", "erin", "--store", "local", "--secret", "-",
+            "--driver", "mock", "--credential", "username=-", "--credential", "password=-"]
+    result = _cli(*args, stdin="erin-secret-pw\nmockuser\nmock pass word\n")
+    assert result.returncode == 0, result.stderr
+    assert "erin-secret-pw" not in result.stdout + result.stderr
+    store = LocalCredentialStore(tmp_path / "credentials.json")
+    assert store.authenticate("erin", "erin-secret-pw") == Tenant("erin")
+    credentials = store.provider_credentials(Tenant("erin"), "mock", None)
+    assert credentials is not None and (credentials.username, credentials.password) == ("mockuser", "mock pass word")
+
+    short = _cli(*args, stdin="erin-secret-pw\nmockuser\n")  # one '-' value missing: nothing half-written
+    assert short.returncode != 0 and "stdin ended" in short.stderr and "Traceback" not in short.stderr
+    assert store.provider_credentials(Tenant("erin"), "mock", None) == credentials
+
+
 def test_cli_adds_the_usage_plan_key_in_api_gateway(secretsmanager: Any, prefix: str, tmp_path: Any) -> None:
     import boto3
 

@@ -14,6 +14,7 @@ import pytest
 from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest, AWSResponse
 from botocore.credentials import Credentials
+from deltacloud.credentials import PassThroughStore, Tenant
 from deltacloud.sigv4 import (
     IncompleteSignature,
     MissingAuthenticationToken,
@@ -22,8 +23,10 @@ from deltacloud.sigv4 import (
     SignatureMismatch,
     SignedRequest,
     UnknownAccessKey,
+    authorization_header,
     verify,
 )
+from deltacloud.sigv4_events import verify_tenant
 
 ACCESS_KEY = "AKIDEXAMPLETENANT1"
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzEXAMPLEKEY"
@@ -152,6 +155,42 @@ def test_boto3_client_describe_instances_verifies() -> None:
     (prepared,) = sent
     request = on_the_wire(prepared.method, prepared.url, prepared.headers, prepared.body)
     assert verify(request, lookup).access_key_id == ACCESS_KEY
+
+
+def test_authorization_header_signs_as_botocore_does() -> None:
+    request = botocore_post()
+    signed_headers = verify(request, lookup).signed_headers
+    assert authorization_header(request, ACCESS_KEY, SECRET, "us-east-1", "ec2", signed_headers) == (
+        request.headers["Authorization"]
+    )
+    with pytest.raises(IncompleteSignature):  # a signature without Host could be replayed elsewhere
+        authorization_header(request, ACCESS_KEY, SECRET, "us-east-1", "ec2", ["x-amz-date"])
+
+
+class SigningStore(PassThroughStore):
+    """Knows the one test tenant's signing secret and counts the lookups."""
+
+    def __init__(self) -> None:
+        self.lookups: list[str] = []
+
+    def signing_secret(self, access_key_id: str) -> tuple[Tenant, str] | None:
+        self.lookups.append(access_key_id)
+        return (Tenant("tenant1"), SECRET) if access_key_id == ACCESS_KEY else None
+
+
+def test_verify_tenant_tries_each_candidate_with_one_store_lookup() -> None:
+    signed = botocore_post()
+    store = SigningStore()
+    tenant, verified = verify_tenant([replace(signed, path="/ec2"), signed], store)
+    assert tenant == Tenant("tenant1") and verified.access_key_id == ACCESS_KEY
+    assert store.lookups == [ACCESS_KEY]
+
+    with pytest.raises(SignatureMismatch):
+        verify_tenant([replace(signed, path="/ec2"), replace(signed, path="/")], SigningStore())
+    with pytest.raises(UnknownAccessKey):
+        verify_tenant([botocore_post(access_key="AKIDUNKNOWN")], SigningStore())
+    with pytest.raises(MissingAuthenticationToken):
+        verify_tenant([], SigningStore())
 
 
 def test_botocore_presigned_url_verifies() -> None:

@@ -37,6 +37,9 @@ FUNCTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "AuthorizerFunction": ("functions/authorizer/", "authorizer.handler.handler", ()),
 }
 
+# functions that never touch the state table, so must not be granted it (the authorizer reads only secrets)
+WITHOUT_STATE_TABLE = {"AuthorizerFunction"}
+
 # what every function must find in its environment (read by deltacloud.config and Powertools)
 REQUIRED_ENV = {
     "POWERTOOLS_SERVICE_NAME",
@@ -243,19 +246,34 @@ def test_function(transformed: dict[str, Any], logical_id: str) -> None:
     assert _refs(env["DELTACLOUD_STATE_TABLE"]) == {"StateTable"}
     assert props["Timeout"] <= 29 or not FUNCTIONS[logical_id][2], "API Gateway gives up after 29 s"
 
-    # least privilege: the state table, and only the secrets under the prefix, read-only
+    # least privilege: the state table where used, and only the secrets under the prefix, read-only
     role = resources[_refs(props["Role"]).pop()]["Properties"]
-    statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
-    secret_statements = [s for s in statements if any("secretsmanager" in a for a in s["Action"])]
+    managed = [resources[name]["Properties"] for name in _refs(role["ManagedPolicyArns"])]
+    statements = [s for p in role.get("Policies", []) + managed for s in p["PolicyDocument"]["Statement"]]
+    secret_statements = [s for s in statements if any("secretsmanager" in a for a in _actions(s))]
     assert len(secret_statements) == 1
     (secrets,) = secret_statements
-    assert sorted(secrets["Action"]) == ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+    assert _actions(secrets) == ["secretsmanager:GetSecretValue"], "no code calls anything else"
     assert secrets["Resource"] == {
         "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${SecretPrefix}/*"
     }
-    dynamodb = [s for s in statements if any(a.startswith("dynamodb:") for a in s["Action"])]
-    assert dynamodb and all(_refs(s["Resource"]) == {"StateTable"} for s in dynamodb)
+    dynamodb = [s for s in statements if any(a.startswith("dynamodb:") for a in _actions(s))]
+    assert bool(dynamodb) == (logical_id not in WITHOUT_STATE_TABLE)
+    assert all(_refs(s["Resource"]) == {"StateTable"} for s in dynamodb)
     assert not [s for s in statements if s["Resource"] == "*"], "no wildcard resources"
+
+
+def test_the_secrets_policy_is_defined_once(transformed: dict[str, Any]) -> None:
+    resources = transformed["Resources"]
+    (policy,) = _of_type(resources, "AWS::IAM::ManagedPolicy")
+    roles = _of_type(resources, "AWS::IAM::Role")
+    attached = {name for name, role in roles.items() if policy in _refs(role["Properties"].get("ManagedPolicyArns"))}
+    assert attached == {f"{function}Role" for function in FUNCTIONS}
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    action = statement["Action"]
+    return sorted([action] if isinstance(action, str) else action)
 
 
 def test_automation_triggers(transformed: dict[str, Any]) -> None:

@@ -10,14 +10,14 @@ claim is checked (form, freshness, a known access key), the tenant is let throug
 EC2 front-end, which gets the body, verifies the signature itself before doing anything.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from deltacloud.credentials import CredentialStore, Tenant
 from deltacloud.http_auth import basic_credentials
-from deltacloud.sigv4 import ALGORITHM, SignatureError, SignatureMismatch, SignedRequest, claimed_access_key, verify
-from deltacloud.sigv4_events import signed_request_from_event
+from deltacloud.sigv4 import ALGORITHM, SignatureError, claimed_access_key
+from deltacloud.sigv4_events import signed_request_from_event, verify_tenant
 
 Scheme = Literal["none", "basic", "sigv4", "sigv4-deferred"]
 _QUERY_SIGNATURE = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature")
@@ -58,14 +58,6 @@ def _sigv4(event: Mapping[str, Any], headers: Mapping[str, str], store: Credenti
     candidates = [signed]
     if event.get("path") and event["path"] != signed.path:
         candidates.append(replace(signed, path=event["path"]))
-    tenants: dict[str, tuple[Tenant, str] | None] = {}
-
-    def lookup(access_key_id: str) -> str | None:
-        if access_key_id not in tenants:  # one store lookup per request, whatever the candidates
-            tenants[access_key_id] = store.signing_secret(access_key_id)
-        found = tenants[access_key_id]
-        return found[1] if found else None
-
     try:
         if _carries_body(event, headers):
             if not _ec2_route(event):  # only the EC2 front-end verifies a body signature after this
@@ -74,28 +66,10 @@ def _sigv4(event: Mapping[str, Any], headers: Mapping[str, str], store: Credenti
             if found is None:
                 return Identity(None, "sigv4-deferred", "unknown access key")
             return Identity(found[0], "sigv4-deferred", "body signature left to the front-end")
-        return _verify_any(candidates, lookup, tenants)
+        tenant, _ = verify_tenant(candidates, store)
+        return Identity(tenant, "sigv4")
     except SignatureError as error:
         return Identity(None, "sigv4", error.code)
-
-
-def _verify_any(
-    candidates: list[SignedRequest],
-    lookup: Callable[[str], str | None],
-    tenants: Mapping[str, tuple[Tenant, str] | None],
-) -> Identity:
-    mismatch: SignatureError = SignatureMismatch()
-    for request in candidates:
-        try:
-            verified = verify(request, lookup)
-        except SignatureMismatch as error:
-            mismatch = error
-            continue
-        found = tenants[verified.access_key_id]
-        if found is None:  # verify() succeeded, so the lookup found the key; not left to an assert
-            raise SignatureMismatch()
-        return Identity(found[0], "sigv4")
-    raise mismatch
 
 
 def _ec2_route(event: Mapping[str, Any]) -> bool:

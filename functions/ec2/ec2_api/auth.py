@@ -8,17 +8,9 @@ if the chosen driver needs them, through the driver's ``DriverContext``.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from deltacloud import sigv4
 from deltacloud.credentials import CredentialStore, Tenant
-from deltacloud.sigv4 import (
-    IncompleteSignature,
-    MissingAuthenticationToken,
-    RequestExpired,
-    SignatureError,
-    SignatureMismatch,
-    SignedRequest,
-    UnknownAccessKey,
-    verify,
-)
+from deltacloud.sigv4_events import verify_tenant
 
 from .errors import Ec2Error
 
@@ -26,10 +18,10 @@ SERVICE = "ec2"
 
 #: HTTP status of each signature error code, as EC2 answers them
 _STATUS = {
-    MissingAuthenticationToken.code: 401,
-    IncompleteSignature.code: 400,
-    SignatureMismatch.code: 403,
-    RequestExpired.code: 400,
+    sigv4.MissingAuthenticationToken.code: 401,
+    sigv4.IncompleteSignature.code: 400,
+    sigv4.SignatureMismatch.code: 403,
+    sigv4.RequestExpired.code: 400,
 }
 
 
@@ -40,41 +32,19 @@ class Caller:
     region: str  # as the client scoped its signature: the region it believes it talks to
 
 
-def authenticate(candidates: Iterable[SignedRequest], store: CredentialStore) -> Caller:
-    """Verify the first candidate form of the request whose signature matches.
-
-    Candidates are the same request as signed through different routes (behind API Gateway the
-    stage-prefixed path, then the path the function sees); a mismatch on every one is rejected.
-    """
-    tenants: dict[str, Tenant | None] = {}
-    secrets: dict[str, str | None] = {}
-
-    def lookup(access_key_id: str) -> str | None:
-        if access_key_id not in secrets:  # one credential-store lookup per request, whatever the candidates
-            found = store.signing_secret(access_key_id)
-            tenants[access_key_id] = found[0] if found else None
-            secrets[access_key_id] = found[1] if found else None
-        return secrets[access_key_id]
-
-    mismatch: SignatureError | None = None
-    for request in candidates:
-        try:
-            verified = verify(request, lookup)
-        except SignatureMismatch as error:
-            mismatch = error
-            continue
-        except SignatureError as error:
-            raise signature_error(error) from None
-        if verified.service != SERVICE:
-            raise Ec2Error(
-                SignatureMismatch.code, f"Credential should be scoped to correct service: '{SERVICE}'.", 403
-            )
-        tenant = tenants[verified.access_key_id]
-        if tenant is None:  # cannot happen once verify() succeeded; never trust an assert for it
-            raise signature_error(UnknownAccessKey())
-        return Caller(tenant, verified.access_key_id, verified.region)
-    raise signature_error(mismatch or MissingAuthenticationToken())
+def authenticate(candidates: Iterable[sigv4.SignedRequest], store: CredentialStore) -> Caller:
+    """The caller whose signature one candidate form of the request carries (see ``verify_tenant``),
+    scoped to the EC2 service; an ``Ec2Error`` otherwise."""
+    try:
+        tenant, verified = verify_tenant(candidates, store)
+    except sigv4.SignatureError as error:
+        raise signature_error(error) from None
+    if verified.service != SERVICE:
+        raise Ec2Error(
+            sigv4.SignatureMismatch.code, f"Credential should be scoped to correct service: '{SERVICE}'.", 403
+        )
+    return Caller(tenant, verified.access_key_id, verified.region)
 
 
-def signature_error(error: SignatureError) -> Ec2Error:
+def signature_error(error: sigv4.SignatureError) -> Ec2Error:
     return Ec2Error(error.code, error.message, _STATUS.get(error.code, 401))

@@ -58,18 +58,28 @@ def _register(args: argparse.Namespace) -> None:
     from .config import Settings
     from .tenants import parse_credentials, register_tenant
 
-    secret = sys.stdin.readline().rstrip("\n") if args.secret == "-" else args.secret
     settings = Settings.from_env()
     try:
+        # the tenant's secret first, then the credentials in the order given
+        secret = _stdin_line() if args.secret == "-" else args.secret
+        credentials = parse_credentials(args.credential, _stdin_line)
         registration = register_tenant(
             args.store or ("secretsmanager" if settings.credentials == "secretsmanager" else "local"),
             args.tenant, secret, driver=args.driver, provider=args.provider,
-            credentials=parse_credentials(args.credential), api_key=args.api_key, usage_plan_id=args.usage_plan_id,
+            credentials=credentials, api_key=args.api_key, usage_plan_id=args.usage_plan_id,
             data_dir=settings.data_dir, secret_prefix=args.secret_prefix or settings.secret_prefix,
         )
     except ValueError as error:
         raise SystemExit(f"deltacloud tenant register: {error}") from None
     print(registration.describe())
+
+
+def _stdin_line() -> str:
+    """The next line of stdin: a value given as '-', kept out of the shell history and ``ps``."""
+    line = sys.stdin.readline()
+    if not line:
+        raise ValueError("stdin ended before every '-' value was read (one line each)")
+    return line.rstrip("\n")
 
 
 def _usage(args: argparse.Namespace) -> None:
@@ -106,7 +116,8 @@ def _add_tenant_commands(commands: argparse._SubParsersAction) -> None:  # type:
     register.add_argument("--driver", help="driver the credentials are for")
     register.add_argument("--provider", help="provider the credentials are for (default: any)")
     register.add_argument("--credential", action="append", default=[], metavar="NAME=VALUE",
-                          help="a provider credential, e.g. username=... (repeat)")
+                          help="a provider credential, e.g. username=... (repeat); VALUE '-': read the next line "
+                          "from stdin (after --secret's), which keeps it out of the shell history and ps")
     register.add_argument("--api-key", help="value of its usage-plan API key (default: kept, or a new random one)")
     register.add_argument("--usage-plan-id", help="also create the API key in API Gateway and add it to this plan")
     register.add_argument("--store", choices=["local", "secretsmanager"],

@@ -108,6 +108,17 @@ def lookup_provider_credentials(
     return ProviderCredentials(dict(chosen)) if chosen else None
 
 
+def update_tenant_entry(entry: dict[str, Any], tenant: str, secret: str | None, api_key: str | None) -> None:
+    """Set a tenant registry entry's secret and usage-plan key where given (registration, in every store):
+    ValueError when the entry is left without a secret."""
+    if secret is not None:
+        entry["secret"] = secret
+    if not entry.get("secret"):
+        raise ValueError(f"tenant {tenant!r} needs a secret")
+    if api_key is not None:
+        entry["api_key"] = api_key
+
+
 #: the documented demo tenant of a fresh local install: it drives the mock cloud
 DEMO_TENANT: dict[str, Any] = {
     "secret": "mockpassword",
@@ -167,13 +178,8 @@ class LocalCredentialStore(CredentialStore):
     ) -> None:
         """Create or update a tenant and, optionally, its credentials for one driver/provider."""
         data = json.loads(self.path.read_text())
-        entry = data.setdefault("tenants", {}).setdefault(tenant, {"secret": secret, "credentials": {}})
-        if secret is not None:
-            entry["secret"] = secret
-        if not entry.get("secret"):
-            raise ValueError(f"tenant {tenant!r} needs a secret")
-        if api_key is not None:
-            entry["api_key"] = api_key
+        entry = data.setdefault("tenants", {}).setdefault(tenant, {"credentials": {}})
+        update_tenant_entry(entry, tenant, secret, api_key)
         if driver is not None and credentials is not None:
             entry.setdefault("credentials", {}).setdefault(driver, {})[provider or "default"] = dict(credentials)
         self._write(data)

@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .aws_clients import aws_client, error_code
-from .credentials import CredentialStore, ProviderCredentials, Tenant
+from .credentials import CredentialStore, ProviderCredentials, Tenant, update_tenant_entry
 from .errors import BackendUnavailable
 
 logger = logging.getLogger(__name__)
@@ -156,12 +156,7 @@ class SecretsManagerStore(CredentialStore):
         Returns the names of the secrets written."""
         name = secret_name(self.prefix, tenant)
         entry = self._fetch(name) or {}
-        if secret is not None:
-            entry["secret"] = secret
-        if not entry.get("secret"):
-            raise ValueError(f"tenant {tenant!r} needs a secret")
-        if api_key is not None:
-            entry["api_key"] = api_key
+        update_tenant_entry(entry, tenant, secret, api_key)
         written = [self._put(name, entry, tenant, f"Deltacloud tenant {tenant}")]
         if driver is not None and credentials is not None:
             target = secret_name(self.prefix, tenant, driver, provider)

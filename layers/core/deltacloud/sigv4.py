@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -25,6 +25,7 @@ from urllib.parse import quote, unquote_plus
 
 __all__ = [
     "ALGORITHM",
+    "AMZ_DATE_FORMAT",
     "UNSIGNED_PAYLOAD",
     "IncompleteSignature",
     "MissingAuthenticationToken",
@@ -34,6 +35,7 @@ __all__ = [
     "SignedRequest",
     "UnknownAccessKey",
     "VerifiedSignature",
+    "authorization_header",
     "claimed_access_key",
     "verify",
 ]
@@ -41,7 +43,7 @@ __all__ = [
 ALGORITHM = "AWS4-HMAC-SHA256"
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 _TERMINATOR = "aws4_request"
-_AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"  # of X-Amz-Date
 _MAX_PRESIGNED_EXPIRES = 7 * 24 * 3600  # AWS caps X-Amz-Expires at one week
 _QUERY_AUTH_PARAMS = (
     "X-Amz-Algorithm",
@@ -166,10 +168,7 @@ def verify(
     if secret is None:
         raise UnknownAccessKey()
 
-    scope = f"{claim.date}/{claim.region}/{claim.service}/{_TERMINATOR}"
-    string_to_sign = f"{ALGORITHM}\n{claim.amz_date}\n{scope}\n{_sha256_hex(canonical_request)}"
-    key = _signing_key(secret, claim.date, claim.region, claim.service)
-    expected = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+    expected = _signature(secret, claim, canonical_request)
     # compare_digest refuses non-ASCII str, and the client's signature is untrusted text: compare bytes.
     if not hmac.compare_digest(expected.encode(), claim.signature.encode("utf-8", "surrogatepass")):
         raise SignatureMismatch()
@@ -179,6 +178,33 @@ def verify(
         service=claim.service,
         signed_headers=tuple(claim.signed_headers.split(";")),
         timestamp=claim.timestamp,
+    )
+
+
+def authorization_header(
+    request: SignedRequest,
+    access_key_id: str,
+    secret: str,
+    region: str,
+    service: str,
+    signed_headers: Iterable[str],
+) -> str:
+    """The ``Authorization`` header that signs ``request`` at the time of its ``X-Amz-Date`` header,
+    covering ``signed_headers`` (which must include ``host``); raises a ``SignatureError`` subclass for
+    a request no client could sign so. For tools that re-sign a request (local sample events)."""
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    amz_date = headers.get("x-amz-date", "").strip()
+    claim = _claim(
+        f"{access_key_id}/{amz_date[:8]}/{region}/{service}/{_TERMINATOR}",
+        ";".join(signed_headers),
+        "",  # what this computes
+        amz_date,
+        _parse_amz_date(amz_date),
+    )
+    canonical_request = _canonical_request(request, headers, _parse_query(request.query_string), claim)
+    return (
+        f"{ALGORITHM} Credential={claim.access_key_id}/{_scope(claim)}, "
+        f"SignedHeaders={claim.signed_headers}, Signature={_signature(secret, claim, canonical_request)}"
     )
 
 
@@ -237,7 +263,7 @@ def _parse_header_claim(authorization: str, headers: Mapping[str, str]) -> _Clai
         timestamp = _parse_amz_date(amz_date)
     elif "date" in headers:
         timestamp = _parse_http_date(headers["date"])
-        amz_date = timestamp.strftime(_AMZ_DATE_FORMAT)
+        amz_date = timestamp.strftime(AMZ_DATE_FORMAT)
     else:
         raise IncompleteSignature(
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
@@ -438,6 +464,16 @@ def _parse_http_date(value: str) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+def _scope(claim: _Claim) -> str:
+    return f"{claim.date}/{claim.region}/{claim.service}/{_TERMINATOR}"
+
+
+def _signature(secret: str, claim: _Claim, canonical_request: bytes) -> str:
+    string_to_sign = f"{ALGORITHM}\n{claim.amz_date}\n{_scope(claim)}\n{_sha256_hex(canonical_request)}"
+    key = _signing_key(secret, claim.date, claim.region, claim.service)
+    return hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+
+
 @lru_cache(maxsize=64)
 def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     # Four HMACs per request otherwise; the key changes once a day per tenant, and the bounded cache
@@ -453,7 +489,7 @@ def _sha256_hex(data: bytes) -> str:
 
 
 def _fmt(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(_AMZ_DATE_FORMAT)
+    return moment.astimezone(UTC).strftime(AMZ_DATE_FORMAT)
 
 
 def _minutes(delta: timedelta) -> str:

@@ -2,7 +2,8 @@
 
 Behind API Gateway the client signed the public host and the path *with* the stage prefix
 (``/prod/ec2``), while the function sees the path without it: :func:`signed_request_from_event`
-rebuilds what was signed (REST ``1.0`` and HTTP API ``2.0`` events).
+rebuilds what was signed (REST ``1.0`` and HTTP API ``2.0`` events). When the route leaves doubt,
+:func:`verify_tenant` tries each candidate form and names the tenant whose secret signed one.
 
 :func:`refresh_signature` keeps sample events usable: a signature is only valid for 15 minutes, so the
 local invoke re-signs an event whose signature was genuine when it was made (checked with the
@@ -14,27 +15,27 @@ from __future__ import annotations
 
 import base64
 import copy
-import hashlib
-import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+from .credentials import CredentialStore, Tenant
 from .sigv4 import (
     ALGORITHM,
+    AMZ_DATE_FORMAT,
+    MissingAuthenticationToken,
     SignatureError,
+    SignatureMismatch,
     SignedRequest,
-    _canonical_request,
-    _Claim,
-    _parse_query,
-    _signing_key,
+    UnknownAccessKey,
+    VerifiedSignature,
+    authorization_header,
     verify,
 )
 
-__all__ = ["refresh_signature", "signed_request_from_event"]
-
-_AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+__all__ = ["refresh_signature", "signed_request_from_event", "verify_tenant"]
 
 
 def signed_request_from_event(event: Mapping[str, Any]) -> SignedRequest:
@@ -68,6 +69,37 @@ def _v1_query(event: Mapping[str, Any]) -> str:
     return "&".join(f"{quote(key, safe='')}={quote(value, safe='')}" for key, value in pairs)
 
 
+def verify_tenant(candidates: Iterable[SignedRequest], store: CredentialStore) -> tuple[Tenant, VerifiedSignature]:
+    """The tenant whose signing secret verifies the first candidate form of a request, and the signature.
+
+    Candidates are one request as signed through different routes (behind API Gateway: the
+    stage-prefixed path, then the path the function sees). The store is asked once per access key,
+    whatever the number of candidates. A mismatch on every candidate raises the last
+    :class:`SignatureMismatch` (no candidates: :class:`MissingAuthenticationToken`); any other
+    ``SignatureError`` is raised at once.
+    """
+    signers: dict[str, tuple[Tenant, str] | None] = {}
+
+    def lookup(access_key_id: str) -> str | None:
+        if access_key_id not in signers:
+            signers[access_key_id] = store.signing_secret(access_key_id)
+        found = signers[access_key_id]
+        return found[1] if found else None
+
+    mismatch: SignatureError = MissingAuthenticationToken()
+    for request in candidates:
+        try:
+            verified = verify(request, lookup)
+        except SignatureMismatch as error:
+            mismatch = error
+            continue
+        signer = signers[verified.access_key_id]
+        if signer is None:  # verify() succeeded, so the lookup found the key; not left to an assert
+            raise UnknownAccessKey()
+        return signer[0], verified
+    raise mismatch
+
+
 def refresh_signature(
     event: Mapping[str, Any],
     lookup_secret: Callable[[str], str | None],
@@ -79,14 +111,10 @@ def refresh_signature(
     """
     request = signed_request_from_event(event)
     headers = {name.lower(): value for name, value in request.headers.items()}
-    authorization = headers.get("authorization", "")
-    if not authorization.startswith(ALGORITHM + " ") or "x-amz-date" not in headers:
+    if not headers.get("authorization", "").startswith(ALGORITHM + " ") or "x-amz-date" not in headers:
         return None
-    fields = dict(
-        item.strip().partition("=")[::2] for item in authorization[len(ALGORITHM) + 1:].split(",")
-    )
     try:
-        signed_at = datetime.strptime(headers["x-amz-date"], _AMZ_DATE_FORMAT).replace(tzinfo=UTC)
+        signed_at = datetime.strptime(headers["x-amz-date"], AMZ_DATE_FORMAT).replace(tzinfo=UTC)
         verified = verify(request, lookup_secret, now=signed_at)
     except (SignatureError, ValueError):
         return None
@@ -94,26 +122,12 @@ def refresh_signature(
     if secret is None:
         return None
 
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
-    amz_date = moment.strftime(_AMZ_DATE_FORMAT)
-    date = amz_date[:8]
-    signed_headers = fields["SignedHeaders"].lower()
-    new_headers = {**headers, "x-amz-date": amz_date}
-    claim = _Claim(
-        access_key_id=verified.access_key_id, date=date, region=verified.region, service=verified.service,
-        signed_headers=signed_headers, signature="", amz_date=amz_date, timestamp=moment, expires=None,
+    amz_date = (now or datetime.now(UTC)).astimezone(UTC).strftime(AMZ_DATE_FORMAT)
+    fresh = replace(request, headers={**headers, "x-amz-date": amz_date})
+    authorization = authorization_header(
+        fresh, verified.access_key_id, secret, verified.region, verified.service, verified.signed_headers
     )
-    fresh = SignedRequest(request.method, request.path, request.query_string, new_headers, request.body)
-    canonical = _canonical_request(fresh, new_headers, _parse_query(request.query_string), claim)
-    scope = f"{date}/{verified.region}/{verified.service}/aws4_request"
-    string_to_sign = f"{ALGORITHM}\n{amz_date}\n{scope}\n{hashlib.sha256(canonical).hexdigest()}"
-    key = _signing_key(secret, date, verified.region, verified.service)
-    signature = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
-    new_authorization = (
-        f"{ALGORITHM} Credential={verified.access_key_id}/{scope}, "
-        f"SignedHeaders={signed_headers}, Signature={signature}"
-    )
-    return _with_headers(event, {"x-amz-date": amz_date, "authorization": new_authorization})
+    return _with_headers(event, {"x-amz-date": amz_date, "authorization": authorization})
 
 
 def _with_headers(event: Mapping[str, Any], replacements: Mapping[str, str]) -> dict[str, Any]:

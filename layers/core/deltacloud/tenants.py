@@ -9,7 +9,7 @@ Neither the secret nor the key value is ever printed.
 """
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,14 +41,17 @@ class Registration:
         return "\n".join(lines)
 
 
-def parse_credentials(pairs: Iterable[str]) -> dict[str, str]:
-    """``["username=u", "password=p"]`` -> ``{"username": "u", "password": "p"}``."""
+def parse_credentials(pairs: Iterable[str], read_value: Callable[[], str]) -> dict[str, str]:
+    """``["username=u", "password=-"]`` -> ``{"username": "u", "password": read_value()}``.
+
+    A ``-`` value comes from ``read_value`` (the CLI: the next line of stdin), in the order given, so that
+    no secret has to be on the command line, where the shell history and ``ps`` would show it."""
     values = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise ValueError(f"--credential takes name=value, got {pair.split('=')[0]!r}...")
-        values[name.strip()] = value
+        values[name.strip()] = read_value() if value == "-" else value
     return values
 
 
