@@ -1,23 +1,28 @@
 """Performing an action on every tagged resource of one tenant's driver/provider.
 
-The same driver calls as the API front-ends: instance actions go through
-``deltacloud.lifecycle.perform_instance_action`` (state machine checked), snapshots through
-``Driver.create_storage_snapshot``. A resource whose state does not allow the action (already stopped,
-still pending, ...) is skipped, not an error: that is what makes a repeated ``stop`` harmless. Each call
-is metered like an API call (front-end ``automation``), so a hosted proxy bills it to the tenant.
+The same driver calls as the API front-ends: instance actions are checked against the driver's state
+machine (``deltacloud.lifecycle``), snapshots go through ``Driver.create_storage_snapshot``. A resource
+whose state does not allow the action (already stopped, still pending, ...) is skipped, not an error:
+that is what makes a repeated ``stop`` harmless. One listing call finds the resources and their states;
+nothing is read again before acting on it. Each call is metered like an API call (front-end
+``automation``), so a hosted proxy bills it to the tenant.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from deltacloud.driver import Driver
 from deltacloud.errors import ActionNotAllowed, DeltacloudError, NotFound, NotSupported
-from deltacloud.lifecycle import perform_instance_action
+from deltacloud.lifecycle import act_on_instance
 from deltacloud.metering import meter_call, outcome_of
+from deltacloud.model import Instance, StorageVolume
 
 from .request import ActionRequest
+
+#: a resource an action applies to, as the run's listing call found it
+Target = Instance | StorageVolume
 
 #: the capabilities each action needs, checked before any backend call
 REQUIRED: dict[str, list[tuple[str, str]]] = {
@@ -44,24 +49,24 @@ def check_capabilities(driver: Driver, action: str) -> None:
                                f"{collection.replace('_', ' ')}: '{action}' is not possible")
 
 
-def targets(driver: Driver, request: ActionRequest) -> list[str]:
-    """Ids of the tagged resources the action applies to (one listing call)."""
-    if request.action == "snapshot":
-        return [v.id for v in driver.storage_volumes({}) if request.tag_matches(v.tags)]
-    return [i.id for i in driver.instances({}) if request.tag_matches(i.tags)]
+def targets(driver: Driver, request: ActionRequest) -> list[Target]:
+    """The tagged resources the action applies to (one listing call)."""
+    listed: Sequence[Target] = driver.storage_volumes({}) if request.action == "snapshot" else driver.instances({})
+    return [resource for resource in listed if request.tag_matches(resource.tags)]
 
 
 def perform(
-    driver: Driver, request: ActionRequest, ids: list[str], handled: set[str], key: str,
+    driver: Driver, request: ActionRequest, found: Sequence[Target], handled: set[str], key: str,
     record_handled: Callable[[str], None],
 ) -> Outcome:
     outcome = Outcome()
-    for resource_id in ids:
+    for target in found:
+        resource_id = target.id
         if resource_id in handled:
             outcome.skipped.append({"id": resource_id, "reason": "handled by an earlier delivery"})
             continue
         try:
-            result = _act(driver, request, resource_id, key)
+            result = _act(driver, request, target, key)
         except (ActionNotAllowed, NotFound) as error:
             outcome.skipped.append({"id": resource_id, "reason": error.message})
             continue
@@ -75,15 +80,16 @@ def perform(
     return outcome
 
 
-def _act(driver: Driver, request: ActionRequest, resource_id: str, key: str) -> dict[str, Any]:
-    if request.action == "snapshot":
-        day = datetime.now(UTC).strftime("%Y-%m-%d")
-        snapshot = driver.create_storage_snapshot(
-            resource_id, f"{request.tag.replace('=', '-')}-{day}", f"deltacloud automation ({key})"
-        )
-        return {"id": resource_id, "snapshot_id": snapshot.id}
-    instance = perform_instance_action(driver, resource_id, request.action)  # checks the state machine
-    return {"id": resource_id, "state": instance.state if instance else None}
+def _act(driver: Driver, request: ActionRequest, target: Target, key: str) -> dict[str, Any]:
+    if isinstance(target, Instance):
+        # as listed: a driver answers NotFound for an instance gone since
+        changed = act_on_instance(driver, target, request.action)
+        return {"id": target.id, "state": changed.state if changed else None}
+    day = datetime.now(UTC).strftime("%Y-%m-%d")
+    snapshot = driver.create_storage_snapshot(
+        target.id, f"{request.tag.replace('=', '-')}-{day}", f"deltacloud automation ({key})"
+    )
+    return {"id": target.id, "snapshot_id": snapshot.id}
 
 
 def _meter(driver: Driver, request: ActionRequest, status: int) -> None:

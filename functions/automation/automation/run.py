@@ -36,8 +36,8 @@ def run(event: Any, request_id: str, lease_seconds: float) -> dict[str, Any]:
     if claim.finished is not None:
         return {**claim.finished, "duplicate": True}
     try:
-        ids = targets(driver, request)
-        outcome = perform(driver, request, ids, claim.handled, delivery.key, ledger.handled)
+        found = targets(driver, request)
+        outcome = perform(driver, request, found, claim.handled, delivery.key, ledger.handled)
     except DeltacloudError as error:
         ledger.release()
         return {**report, "status": error.status, "error": error.message}

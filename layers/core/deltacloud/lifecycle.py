@@ -23,15 +23,20 @@ def perform_instance_action(driver: Driver, instance_id: str, action: str) -> In
     instance = driver.instance(instance_id)
     if instance is None:
         raise NotFound(f"Instance '{instance_id}' not found")
+    return act_on_instance(driver, instance, action)
+
+
+def act_on_instance(driver: Driver, instance: Instance, action: str) -> Instance | None:
+    """``perform_instance_action`` for an instance the caller has just read (a listing): not read again."""
     allowed = allowed_instance_actions(driver, instance)
     if action not in allowed:
         raise ActionNotAllowed(
-            f"Instance '{instance_id}' is {instance.state}: '{action}' is not allowed "
+            f"Instance '{instance.id}' is {instance.state}: '{action}' is not allowed "
             f"(allowed: {', '.join(allowed) or 'none'})",
             allowed,
         )
     if action == "destroy":
-        driver.destroy_instance(instance_id)
+        driver.destroy_instance(instance.id)
         return None
     perform = {"start": driver.start_instance, "stop": driver.stop_instance, "reboot": driver.reboot_instance}
-    return perform[action](instance_id)
+    return perform[action](instance.id)
