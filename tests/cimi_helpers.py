@@ -54,3 +54,12 @@ def action(client: httpx.Client, href: str, name: str, fmt: str = "json") -> htt
         body = f'<Action xmlns="{NS}"><action>{uri}</action></Action>'
         return client.post(href, content=body.encode(), headers=XML_BODY)
     return client.post(href, json={"resourceURI": f"{NS}/Action", "action": uri}, headers=JSON_BODY)
+
+
+def stop_and_delete(client: httpx.Client, machine: dict[str, Any], fmt: str = "json") -> None:
+    """Stop a started Machine, then delete it through the operation it offers once stopped, following both Jobs."""
+    stopped = action(client, op_href(machine, "stop"), "stop", fmt)
+    assert follow_job(client, stopped)["state"] == "SUCCESS"
+    machine = client.get(machine["id"], headers=JSON).json()
+    deleted = client.delete(op_href(machine, "delete"))
+    assert deleted.status_code in (200, 202) and follow_job(client, deleted)["state"] == "SUCCESS"

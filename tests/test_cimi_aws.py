@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from aws_support import passthrough_aws_server, public_ebs_image
-from cimi_helpers import JSON, JSON_BODY, NS, XML_BODY, action, follow_job, local, op_href, xml_root
+from cimi_helpers import JSON, JSON_BODY, NS, XML_BODY, action, follow_job, local, op_href, stop_and_delete, xml_root
 from conftest import LocalServer, stop_server
 
 REGION = "us-east-1"
@@ -71,11 +71,7 @@ def _scenario(cimi: httpx.Client, created: httpx.Response, name: str) -> None:
     assert image["name"] == f"{name}-image" and image["state"] == "AVAILABLE"
     assert cimi.delete(op_href(image, "delete")).status_code in (200, 202)
 
-    stopped = action(cimi, op_href(machine, "stop"), "stop")
-    assert follow_job(cimi, stopped)["state"] == "SUCCESS"
-    machine = cimi.get(location, headers=JSON).json()
-    deleted = cimi.delete(op_href(machine, "delete"))
-    assert deleted.status_code in (200, 202) and follow_job(cimi, deleted)["state"] == "SUCCESS"
+    stop_and_delete(cimi, machine)
     assert cimi.get(location, headers=JSON).json()["state"] == "DELETING"  # EC2 shows terminated instances a while
     listed = [m["id"] for m in cimi.get("/cimi/machines", headers=JSON).json().get("machines", [])]
     assert location not in listed

@@ -3,7 +3,20 @@
 import base64
 
 import httpx
-from cimi_helpers import JSON, JSON_BODY, NS, XML, XML_BODY, action, follow_job, json_doc, local, op_href, xml_root
+from cimi_helpers import (
+    JSON,
+    JSON_BODY,
+    NS,
+    XML,
+    XML_BODY,
+    action,
+    follow_job,
+    json_doc,
+    local,
+    op_href,
+    stop_and_delete,
+    xml_root,
+)
 from conftest import LocalServer
 
 N = {"c": NS}
@@ -120,11 +133,7 @@ def _life_cycle(cimi: httpx.Client, created: httpx.Response, fmt: str, expected_
     assert cimi.delete(op_href(image, "delete")).status_code == 200
     assert cimi.get(image_uri, headers=JSON).status_code == 404
 
-    stopped = action(cimi, op_href(machine, "stop"), "stop", fmt)
-    assert follow_job(cimi, stopped)["state"] == "SUCCESS"
-    machine = cimi.get(location, headers=JSON).json()
-    deleted = cimi.delete(op_href(machine, "delete"))
-    assert deleted.status_code in (200, 202) and follow_job(cimi, deleted)["state"] == "SUCCESS"
+    stop_and_delete(cimi, machine, fmt)
     assert cimi.get(location, headers=JSON).status_code == 404
 
 

@@ -7,17 +7,15 @@ never which one. An Address associated with an instance references its Machine.
 import ipaddress
 from typing import Any
 
-from deltacloud.errors import NotFound, ValidationError
+from deltacloud.errors import ValidationError
 from deltacloud.model import Address
-from starlette.responses import Response
 
-from .common import Document, common_attributes, operation
+from .common import Document, common_attributes
 from .context import CimiCall
-from .jobs import Job, job_headers, start_job
-from .listing import collection_document, resource_document
+from .driver_kinds import DriverKind, collection_builder, member_operations
+from .jobs import Job, start_job
 from .local_kinds import LocalKind, resolve
-from .representation import document_response, empty_response
-from .storage import Overlay, edit_fields, editable_fields, now
+from .storage import Record, editable_fields
 
 
 def _check_template(call: CimiCall, template: dict[str, Any]) -> None:
@@ -37,10 +35,6 @@ ADDRESS_TEMPLATES = LocalKind(
 )
 
 
-def overlay(call: CimiCall) -> Overlay:
-    return Overlay(call.state, "address")
-
-
 def _protocol(ip: str) -> str | None:
     try:
         return f"ipv{ipaddress.ip_address(ip).version}"
@@ -48,7 +42,7 @@ def _protocol(ip: str) -> str | None:
         return None
 
 
-def address_document(call: CimiCall, address: Address, extra: dict[str, Any]) -> Document:
+def address_document(call: CimiCall, address: Address, extra: Record) -> Document:
     url = call.url("addresses", address.id)
     document = common_attributes(url, extra, address.ip, f"Address {address.ip}")
     document["ip"] = address.ip
@@ -58,34 +52,8 @@ def address_document(call: CimiCall, address: Address, extra: dict[str, Any]) ->
         document["protocol"] = protocol
     if address.instance_id:
         document["resource"] = call.ref("machines", address.instance_id)
-    ops = [operation("edit", url)]
-    if call.supports("addresses", "destroy"):
-        ops.append(operation("delete", url))
-    document["operations"] = ops
+    document["operations"] = member_operations(call, "addresses", url)
     return document
-
-
-def _find(call: CimiCall) -> Address:
-    address = call.driver.address(call.params["id"])
-    if address is None:
-        raise NotFound(f"Address '{call.params['id']}' not found")
-    return address
-
-
-def addresses_collection(call: CimiCall) -> Document:
-    call.require("addresses", "index")
-    extras = overlay(call).all()
-    entries = [address_document(call, a, extras.get(a.id, {})) for a in call.driver.addresses({})]
-    ops = [operation("add", call.url("addresses"))] if call.supports("addresses", "create") else []
-    document = collection_document(call, "addresses", "addresses", entries, ops)
-    return document
-
-
-def show_address(call: CimiCall) -> Response:
-    call.require("addresses", "show")
-    address = _find(call)
-    document = address_document(call, address, overlay(call).get(address.id))
-    return document_response(call.fmt, resource_document(call, document), "Address")
 
 
 def allocate(call: CimiCall, body: dict[str, Any]) -> tuple[Address, Job]:
@@ -102,28 +70,12 @@ def allocate(call: CimiCall, body: dict[str, Any]) -> tuple[Address, Job]:
         call.driver.destroy_address(address.id)  # the cloud gave what the template excludes: undo
         raise ValidationError(f"The {call.driver_name} driver allocates {_protocol(address.ip)} addresses, "
                               f"not {protocol}")
-    overlay(call).save(address.id, {**fields, "created": now()})
+    ADDRESSES.remember(call, address.id, fields)
     return address, start_job(call, "add", f"addresses/{address.id}", None)
 
 
-def create_address(call: CimiCall) -> Response:
-    address, job = allocate(call, call.body)
-    location = call.url("addresses", address.id)
-    document = address_document(call, address, overlay(call).get(address.id))
-    return document_response(call.fmt, document, "Address", status=201, headers=job_headers(call, job, location))
-
-
-def edit_address(call: CimiCall) -> Response:
-    call.require("addresses", "show")
-    address = _find(call)
-    extra = overlay(call).save(address.id, edit_fields(call.body, call.query("$select")))
-    return document_response(call.fmt, address_document(call, address, extra), "Address")
-
-
-def delete_address(call: CimiCall) -> Response:
-    call.require("addresses", "destroy")
-    address_id = call.params["id"]
-    call.driver.destroy_address(address_id)
-    overlay(call).forget(address_id)
-    job = start_job(call, "delete", f"addresses/{address_id}", None)
-    return empty_response(200, job_headers(call, job))
+ADDRESSES: DriverKind[Address] = DriverKind(
+    path="addresses", resource="Address", entries="addresses", collection="addresses", member="address",
+    render=address_document, create=allocate,
+)
+addresses_collection = collection_builder(ADDRESSES)

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .catalogue import COLLECTION_PATHS, LOCAL_KINDS, build_collection, local_handler
+from .catalogue import COLLECTION_PATHS, LOCAL_KINDS, build_collection, kind_handler
 from .context import CimiCall
 from .errors import HttpError, MethodNotAllowed, error_response
 from .middleware import CimiMiddleware, facts
@@ -24,7 +24,7 @@ from .representation import document_response
 from .schema import COLLECTIONS
 
 Handler = Callable[[CimiCall], Response]
-#: a handler, or the name of one below ``cimi_api`` (``"machines:show_machine"``), imported on first use
+#: a handler, or the name of one below ``cimi_api`` (``"machines:list_disks"``), imported on first use
 Target = str | Handler
 ROOT = "/cimi"
 #: collection path -> the resource type of its entries
@@ -54,9 +54,9 @@ def _members(path: str, create: Target, show: Target, edit: Target, destroy: Tar
     ]
 
 
-def _local_members(path: str) -> list[Route]:
-    operations = ("create_local", "show_local", "edit_local", "delete_local")
-    return _members(path, *(local_handler(path, operation) for operation in operations))
+def _kind_members(path: str) -> list[Route]:
+    """The members of a kind of resource the generic handlers serve (see :mod:`.catalogue`)."""
+    return _members(path, *(kind_handler(path, operation) for operation in ("create", "show", "edit", "delete")))
 
 
 def _routes() -> list[Route]:
@@ -68,8 +68,7 @@ def _routes() -> list[Route]:
         *(_collection(path) for path in COLLECTION_PATHS),
         r("/resource_metadata/{id}", "GET", "resource_metadata.show", "metadata:show_metadata"),
         # machines, their disks and volumes
-        *_members("machines", "machines:create_machine", "machines:show_machine", "machines:edit_machine",
-                  "machines:delete_machine"),
+        *_kind_members("machines"),
         r("/machines/{id}", "POST", "machines.action", "machines:action_on_machine"),
         r("/machines/{id}/disks", "GET", "machines.disks", "machines:list_disks"),
         r("/machines/{id}/disks/{disk}", "GET", "machines.disk", "machines:show_disk"),
@@ -80,21 +79,10 @@ def _routes() -> list[Route]:
         r("/machines/{id}/volumes/{volume}", "DELETE", "machines.detach", "machines:detach_volume"),
         r("/machines/{id}/{action}", "POST", "machines.action", "machines:machine_action"),
         r("/machine_configurations/{id}", "GET", "machine_configurations.show", "configurations:show_configuration"),
-        *_members("machine_images", "images:capture_machine", "images:show_image", "images:edit_image",
-                  "images:delete_image"),
+        *_kind_members("machine_images"),
         # credentials, volumes, networks, addresses
-        *_members("credentials", "credentials:create_credential", "credentials:show_credential",
-                  "credentials:edit_credential", "credentials:delete_credential"),
-        *_members("volumes", "volumes:create_volume", "volumes:show_volume", "volumes:edit_volume",
-                  "volumes:delete_volume"),
-        *_members("volume_images", "volume_images:create_volume_image", "volume_images:show_volume_image",
-                  "volume_images:edit_volume_image", "volume_images:delete_volume_image"),
-        *_members("networks", "networks:create_network", "networks:show_network", "networks:edit_network",
-                  "networks:delete_network"),
-        *_members("forwarding_groups", "networks:create_group", "networks:show_group", "networks:edit_group",
-                  "networks:delete_group"),
-        *_members("addresses", "addresses:create_address", "addresses:show_address", "addresses:edit_address",
-                  "addresses:delete_address"),
+        *(route for path in ("credentials", "volumes", "volume_images", "networks", "forwarding_groups", "addresses")
+          for route in _kind_members(path)),
         # systems and their members
         *_members("systems", "systems:create_system", "systems:show_system", "systems:edit_system",
                   "systems:delete_system"),
@@ -104,7 +92,7 @@ def _routes() -> list[Route]:
         # jobs and the resources only the proxy holds
         r("/jobs/{id}", "GET", "jobs.show", "jobs:show_job"),
         r("/jobs/{id}", "DELETE", "jobs.destroy", "jobs:delete_job"),
-        *(route for path in LOCAL_KINDS for route in _local_members(path)),
+        *(route for path in LOCAL_KINDS for route in _kind_members(path)),
     ]
 
 

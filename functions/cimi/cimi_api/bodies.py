@@ -213,3 +213,13 @@ def href_id(href: str) -> str:
     if not segment:
         raise ValidationError(f"'{href}' does not name a resource")
     return segment
+
+
+def image_location(body: dict[str, Any]) -> str:
+    """The href ``imageLocation`` gives (as a reference or as text): what a MachineImageCreate captures,
+    what a VolumeImageCreate snapshots."""
+    location = body.get("imageLocation")
+    href = href_of(location) if isinstance(location, dict) else (text(location, "imageLocation") if location else None)
+    if not href:
+        raise ValidationError("Required attributes not set: imageLocation")
+    return href

@@ -278,19 +278,6 @@ def job_document(call: CimiCall, job: Job) -> dict[str, Any]:
     return document
 
 
-def job_headers(call: CimiCall, job: Job, location: str | None = None) -> dict[str, str]:
-    headers = {"CIMI-Job-URI": job_uri(call, job)}
-    if location:
-        headers["Location"] = location
-    return headers
-
-
-def job_response(call: CimiCall, job: Job, location: str | None = None) -> Response:
-    """202 Accepted with the Job: the operation goes on in the cloud."""
-    return document_response(call.fmt, job_document(call, job), "Job", status=202,
-                             headers=job_headers(call, job, location))
-
-
 def _expired(job: Job, horizon: datetime) -> bool:
     updated = iso_timestamp(job["updated"])
     return job["state"] in FINISHED and updated is not None and datetime.fromisoformat(updated) < horizon

@@ -159,6 +159,23 @@ def delete_local(call: CimiCall, kind: LocalKind) -> Response:
     return empty_response(200)
 
 
+def template_configuration(call: CimiCall, template: dict[str, Any], attribute: str, kind: LocalKind) -> dict[str, Any]:
+    """The configuration a template's ``attribute`` gives: a stored one of ``kind``, or one by value (checked)."""
+    config = template.get(attribute)
+    config_id = reference_id(config, kind.path)
+    if config_id is not None:
+        try:
+            return find_local(call, kind, config_id)
+        except NotFound:
+            raise ValidationError(f"{attribute} '{config_id}' does not exist") from None
+    if not isinstance(config, dict) or not config:
+        raise ValidationError(f"Required attributes not set: {attribute}")
+    config = dict(config)
+    if kind.check is not None:
+        kind.check(call, config)
+    return config
+
+
 def resolve(call: CimiCall, value: Any, kind: LocalKind, attribute: str,
             required: tuple[str, ...] | None = None) -> dict[str, Any]:
     """A template given by reference (stored) or by value (checked like a new one), as a record."""

@@ -7,7 +7,6 @@ template and a quantity), a System remembers the members it created. Every opera
 System answers with one Job whose nested Jobs are its members' (start, stop, delete...).
 """
 
-from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
@@ -17,46 +16,55 @@ from deltacloud.lifecycle import allowed_instance_actions, perform_instance_acti
 from deltacloud.model import Instance
 from starlette.responses import Response
 
-from . import addresses, credentials, machines, networks, volumes
-from .addresses import ADDRESS_TEMPLATES
+from .addresses import ADDRESS_TEMPLATES, ADDRESSES
 from .bodies import href_id, integer, text
 from .common import Document, common_attributes, operation
 from .context import CimiCall
-from .credentials import CREDENTIAL_TEMPLATES
+from .credentials import CREDENTIAL_TEMPLATES, CREDENTIALS
 from .discovery import available
-from .jobs import Job, job_headers, job_response, start_job, start_parent_job, succeeded
+from .driver_kinds import DriverKind, forget_deleted
+from .jobs import Job, start_job, start_parent_job
 from .listing import collection_document, resource_document
 from .local_kinds import LocalKind, new_record, reference_id, resolve
-from .networks import NETWORK_TEMPLATES
-from .representation import document_response, empty_response
-from .schema import MACHINE_STATES, NAMESPACE, action_uri
+from .machines import MACHINES
+from .networks import NETWORK_TEMPLATES, NETWORKS
+from .outcomes import created_response, deleted_response, job_response
+from .representation import document_response
+from .schema import MACHINE_STATES, NAMESPACE, action_uri, singular
 from .storage import LocalResources, edit_fields, editable_fields
 from .templates import MACHINE_TEMPLATES
-from .volumes import VOLUME_TEMPLATES
+from .volumes import VOLUME_TEMPLATES, VOLUMES
 
 
 @dataclass(frozen=True)
 class Component:
     template: str  # the descriptor attribute holding the component's template
     template_kind: LocalKind
-    create: Callable[[CimiCall, dict[str, Any]], tuple[Any, Job]]
-    path: str  # collection path of the created resources
-    member: str  # System<X> resource name
-    reference: str  # the System<X> attribute referencing the member
+    kind: DriverKind[Any]  # what the component creates
     inline_required: tuple[str, ...] | None = None  # what a template given inline must have, if not all
+
+    @property
+    def path(self) -> str:
+        """Collection path of the created resources."""
+        return self.kind.path
+
+    @property
+    def member(self) -> str:
+        """System<X> resource name."""
+        return f"System{self.kind.resource}"
+
+    @property
+    def reference(self) -> str:
+        """The System<X> attribute referencing the member."""
+        return singular(self.kind.path)
 
 
 COMPONENTS: dict[str, Component] = {
-    "Machine": Component("machineTemplate", MACHINE_TEMPLATES, machines.launch, "machines",
-                         "SystemMachine", "machine", ("machineImage",)),
-    "Volume": Component("volumeTemplate", VOLUME_TEMPLATES, volumes.provision, "volumes", "SystemVolume",
-                        "volume"),
-    "Credential": Component("credentialTemplate", CREDENTIAL_TEMPLATES, credentials.generate,
-                            "credentials", "SystemCredential", "credential"),
-    "Network": Component("networkTemplate", NETWORK_TEMPLATES, networks.carve, "networks",
-                         "SystemNetwork", "network"),
-    "Address": Component("addressTemplate", ADDRESS_TEMPLATES, addresses.allocate, "addresses",
-                         "SystemAddress", "address"),
+    "Machine": Component("machineTemplate", MACHINE_TEMPLATES, MACHINES, ("machineImage",)),
+    "Volume": Component("volumeTemplate", VOLUME_TEMPLATES, VOLUMES),
+    "Credential": Component("credentialTemplate", CREDENTIAL_TEMPLATES, CREDENTIALS),
+    "Network": Component("networkTemplate", NETWORK_TEMPLATES, NETWORKS),
+    "Address": Component("addressTemplate", ADDRESS_TEMPLATES, ADDRESSES),
 }
 BY_PATH = {component.path: component for component in COMPONENTS.values()}
 #: System action -> (instance action, the Machine state it leads to)
@@ -209,7 +217,7 @@ def create_system(call: CimiCall) -> Response:
                 for attribute in ("description", "properties"):
                     if descriptor.get(attribute):
                         document[attribute] = descriptor[attribute]
-                created, job = component.create(call, document)
+                created, job = component.kind.create(call, document)
                 members.append({"kind": component.path, "id": created.id})
                 jobs.append(job)
     except DeltacloudError:
@@ -220,11 +228,8 @@ def create_system(call: CimiCall) -> Response:
     system = systems(call).create({**fields, "members": members})
     job = start_parent_job(call, "add", f"systems/{system['id']}", jobs,
                            tuple(f"{m['kind']}/{m['id']}" for m in members))
-    location = call.url("systems", system["id"])
-    if not succeeded(job):
-        return job_response(call, job, location)
-    return document_response(call.fmt, system_document(call, system), "System", status=201,
-                             headers=job_headers(call, job, location))
+    return created_response(call, job, call.url("systems", system["id"]), "System",
+                            lambda: system_document(call, system))
 
 
 def act(call: CimiCall) -> Response:
@@ -264,22 +269,17 @@ def remove_member(call: CimiCall, member: dict[str, str]) -> Job:
         if instance is None:
             return start_job(call, "delete", f"machines/{member_id}", None)
         allowed = allowed_instance_actions(call.driver, instance)
-        machines.overlay(call).forget(member_id)
+        MACHINES.overlay(call).forget(member_id)
         if "destroy" in allowed:
             perform_instance_action(call.driver, member_id, "destroy")
             return start_job(call, "delete", f"machines/{member_id}", ("machine", member_id, "GONE"))
         perform_instance_action(call.driver, member_id, "stop")
         return start_job(call, "delete", f"machines/{member_id}", ("machine", member_id, "GONE"),
                          then={"when": "STOPPED", "action": "destroy", "until": "GONE"})
-    remove = {"volumes": (call.driver.destroy_storage_volume, volumes.overlay),
-              "credentials": (call.driver.destroy_key, credentials.overlay),
-              "networks": (call.driver.destroy_subnet, networks.network_overlay),
-              "addresses": (call.driver.destroy_address, addresses.overlay)}[kind]
+    held = BY_PATH[kind].kind
     with suppress(NotFound):  # deleted on its own already: the System no longer holds it either
-        remove[0](member_id)
-    remove[1](call).forget(member_id)
-    tracked = ("volume", member_id, "GONE") if kind == "volumes" else None
-    return start_job(call, "delete", f"{kind}/{member_id}", tracked)
+        held.remove(call, member_id)
+    return forget_deleted(call, held, member_id)
 
 
 def _check_removable(call: CimiCall, system: dict[str, Any]) -> None:
@@ -298,10 +298,7 @@ def delete_system(call: CimiCall) -> Response:
     _check_removable(call, system)
     jobs = [remove_member(call, member) for member in system["members"]]
     store.delete(system["id"], "System")
-    job = start_parent_job(call, "delete", f"systems/{system['id']}", jobs)
-    if succeeded(job):
-        return empty_response(200, job_headers(call, job))
-    return job_response(call, job)
+    return deleted_response(call, start_parent_job(call, "delete", f"systems/{system['id']}", jobs))
 
 
 def edit_system(call: CimiCall) -> Response:
