@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from deltacloud.errors import ActionNotAllowed, DeltacloudError, NotFound, ValidationError
-from deltacloud.lifecycle import allowed_instance_actions, perform_instance_action
+from deltacloud.lifecycle import act_on_instance, allowed_instance_actions
 from deltacloud.model import Instance
 from starlette.responses import Response
 
@@ -255,7 +255,7 @@ def act(call: CimiCall) -> Response:
         due.append(instance)
     jobs: list[Job] = []
     for instance in due:
-        perform_instance_action(call.driver, instance.id, action)
+        act_on_instance(call.driver, instance, action)
         jobs.append(start_job(call, action_uri(name), f"machines/{instance.id}", ("machine", instance.id, target)))
     job = start_parent_job(call, action_uri(name), f"systems/{system['id']}", jobs)
     return job_response(call, job)
@@ -271,9 +271,9 @@ def remove_member(call: CimiCall, member: dict[str, str]) -> Job:
         allowed = allowed_instance_actions(call.driver, instance)
         MACHINES.overlay(call).forget(member_id)
         if "destroy" in allowed:
-            perform_instance_action(call.driver, member_id, "destroy")
+            act_on_instance(call.driver, instance, "destroy")
             return start_job(call, "delete", f"machines/{member_id}", ("machine", member_id, "GONE"))
-        perform_instance_action(call.driver, member_id, "stop")
+        act_on_instance(call.driver, instance, "stop")
         return start_job(call, "delete", f"machines/{member_id}", ("machine", member_id, "GONE"),
                          then={"when": "STOPPED", "action": "destroy", "until": "GONE"})
     held = BY_PATH[kind].kind
