@@ -1,8 +1,7 @@
 """The classic API's entry point, content negotiation, driver selection and authentication."""
 
-import xml.etree.ElementTree as ET
-
 import httpx
+from classic_helpers import xml
 from conftest import MOCK_AUTH, LocalServer
 
 
@@ -13,7 +12,7 @@ def test_entry_point_xml_lists_collections_with_features(server: LocalServer) ->
     assert r.headers["server"] == "Apache-Deltacloud/1.1.3"
     assert r.headers["x-deltacloud-driver"] == "mock"
     assert r.headers["etag"]
-    api = ET.fromstring(r.text)
+    api = xml(r)
     assert api.tag == "api" and api.get("driver") == "mock" and api.get("version") == "1.1.3"
     assert api.get("provider") is None
     links = {link.get("rel"): link for link in api.findall("link")}
@@ -58,10 +57,10 @@ def test_negotiation(server: LocalServer) -> None:
 def test_driver_and_provider_selection_by_header_and_matrix(server: LocalServer) -> None:
     r = httpx.get(f"{server.url}/api;driver=mock;provider=test1")
     assert r.status_code == 200
-    assert ET.fromstring(r.text).get("provider") == "test1"
+    assert xml(r).get("provider") == "test1"
     assert r.headers["x-deltacloud-provider"] == "test1"
     r = httpx.get(f"{server.url}/api", headers={"X-Deltacloud-Driver": "MOCK", "X-Deltacloud-Provider": "Zone9"})
-    assert ET.fromstring(r.text).get("provider") == "zone9"
+    assert xml(r).get("provider") == "zone9"
     # selection never sticks
     assert "x-deltacloud-provider" not in httpx.get(f"{server.url}/api").headers
     # matrix parameters are stripped before routing
@@ -72,7 +71,7 @@ def test_driver_and_provider_selection_by_header_and_matrix(server: LocalServer)
 def test_unknown_driver_is_a_400_listing_the_drivers(server: LocalServer) -> None:
     r = httpx.get(f"{server.url}/api", headers={"X-Deltacloud-Driver": "nosuch"})
     assert r.status_code == 400
-    error = ET.fromstring(r.text)
+    error = xml(r)
     assert error.tag == "error" and error.get("status") == "400"
     message = error.findtext("message") or ""
     assert "nosuch" in message and "mock" in message
@@ -87,7 +86,7 @@ def test_credentials_are_demanded_lazily(server: LocalServer) -> None:
         r = httpx.get(server.url + path)
         assert r.status_code == 401, path
         assert r.headers["www-authenticate"].startswith('Basic realm="mock-deltacloud@')
-        assert ET.fromstring(r.text).findtext("message") == "Unauthorized"
+        assert xml(r).findtext("message") == "Unauthorized"
 
 
 def test_wrong_credentials(server: LocalServer) -> None:
@@ -116,7 +115,7 @@ def test_basic_credentials_tolerate_rubys_trailing_newline() -> None:
 
 def test_drivers_collection(server: LocalServer) -> None:
     r = httpx.get(f"{server.url}/api/drivers")
-    drivers = ET.fromstring(r.text)
+    drivers = xml(r)
     mock = drivers.find("driver[@id='mock']")
     assert mock is not None and mock.findtext("name", "").lower() == "mock"
     assert mock.get("href", "").endswith("/api/drivers/mock")
@@ -143,6 +142,6 @@ def test_unknown_paths_and_methods_answer_error_documents(server: LocalServer) -
     r = httpx.get(f"{server.url}/api/nosuch?format=json")
     assert r.status_code == 404 and r.json()["code"] == 404
     r = httpx.get(f"{server.url}/api/instances/inst1/stop", auth=MOCK_AUTH)
-    assert r.status_code == 405 and ET.fromstring(r.text).get("status") == "405"
+    assert r.status_code == 405 and xml(r).get("status") == "405"
     r = httpx.get(f"{server.url}/api/instances", headers={"Host": ""})
     assert r.status_code == 400

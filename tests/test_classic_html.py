@@ -1,11 +1,11 @@
 """The classic API's browser console over real HTTP: pages, forms, redirects and error pages in HTML."""
 
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import httpx
 import pytest
+from classic_helpers import xml
 from conftest import MOCK_AUTH, LocalServer
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -129,7 +129,7 @@ def test_html_is_negotiated_for_browsers_only(server: LocalServer) -> None:
 def test_entry_page_lists_what_the_driver_supports(server: LocalServer, browser: httpx.Client) -> None:
     entry = page(browser.get("/api"))
     assert entry.title == "Deltacloud API 1.1.3" and "mock@default" in entry.visible
-    advertised = [link.get("rel") for link in ET.fromstring(httpx.get(f"{server.url}/api").text)]
+    advertised = [link.get("rel") for link in xml(httpx.get(f"{server.url}/api"))]
     collection_links = [href for _, href in entry.links if href.rsplit("/", 1)[-1] in advertised]
     assert [href.rsplit("/", 1)[-1] for href in collection_links] == advertised
     assert ("Features: metrics, realm_filter, user_name, user_data, firewalls, authentication_key, instance_count"
@@ -147,7 +147,7 @@ def test_entry_page_lists_what_the_driver_supports(server: LocalServer, browser:
 
 
 def test_every_collection_has_a_list_and_member_pages(server: LocalServer, browser: httpx.Client) -> None:
-    advertised = [link.get("rel") for link in ET.fromstring(httpx.get(f"{server.url}/api").text)]
+    advertised = [link.get("rel") for link in xml(httpx.get(f"{server.url}/api"))]
     for collection in advertised:
         listing = page(browser.get(f"/api/{collection}"))
         members = [href for _, href in listing.links

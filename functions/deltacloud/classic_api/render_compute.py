@@ -6,7 +6,7 @@ from deltacloud.model import HardwareProfile, Image, Instance, Key, Realm, State
 from deltacloud.model.compute import PROPERTY_UNITS
 
 from .context import Call
-from .rendering import Renderer, action_link, ref
+from .rendering import Renderer, action_link, actions_xml, destroy_link, ref, refs_xml
 from .xml import XmlWriter
 
 
@@ -92,16 +92,10 @@ def image_xml(out: XmlWriter, call: Call, image: Image) -> None:
     if image.creation_time is not None:
         out.leaf("creation_time", image.creation_time)
     if image.hardware_profile_ids:
-        out.open("hardware_profiles")
-        for profile_id in image.hardware_profile_ids:
-            out.empty("hardware_profile", {"href": call.url("hardware_profiles", profile_id), "id": profile_id,
-                                           "rel": "hardware_profile"})
-        out.close("hardware_profiles")
+        refs_xml(out, call, "hardware_profiles", "hardware_profile", image.hardware_profile_ids, "hardware_profile")
     out.leaf("root_type", image.root_type)
-    out.open("actions")
-    for link in _image_actions(call, image):
-        out.empty("link", link)
-    out.close("actions").close("image")
+    actions_xml(out, _image_actions(call, image))
+    out.close("image")
 
 
 def image_json(call: Call, image: Image) -> dict[str, Any]:
@@ -170,10 +164,7 @@ def instance_xml(out: XmlWriter, call: Call, instance: Instance) -> None:
         for name, value in instance.hardware_profile_overrides.items():
             out.empty("property", {"kind": "fixed", "name": name, "unit": PROPERTY_UNITS.get(name), "value": value})
         out.close("hardware_profile")
-    out.open("actions")
-    for link in _instance_actions(call, instance):
-        out.empty("link", link)
-    out.close("actions")
+    actions_xml(out, _instance_actions(call, instance))
     if instance.launch_time is not None:
         out.leaf("launch_time", instance.launch_time)
     for tag, addresses in (("public_addresses", instance.public_addresses),
@@ -184,10 +175,7 @@ def instance_xml(out: XmlWriter, call: Call, instance: Instance) -> None:
             out.leaf("address", address.address, {"type": kind, "port": address.port})
         out.close(tag)
     if instance.firewall_ids is not None:
-        out.open("firewalls")
-        for firewall_id in instance.firewall_ids:
-            out.empty("firewall", {"href": call.url("firewalls", firewall_id), "id": firewall_id})
-        out.close("firewalls")
+        refs_xml(out, call, "firewalls", "firewall", instance.firewall_ids)
     out.open("storage_volumes")
     for volume in instance.storage_volumes:
         out.empty("storage_volume", {"href": call.url("storage_volumes", volume.id), "id": volume.id,
@@ -204,10 +192,7 @@ def instance_xml(out: XmlWriter, call: Call, instance: Instance) -> None:
             out.open("login").leaf("keyname", instance.keyname).close("login")
         out.close("authentication")
     if instance.network_interface_ids is not None:
-        out.open("network_interfaces")
-        for nic in instance.network_interface_ids:
-            out.empty("network_interface", {"href": call.url("network_interfaces", nic), "id": nic})
-        out.close("network_interfaces")
+        refs_xml(out, call, "network_interfaces", "network_interface", instance.network_interface_ids)
     out.close("instance")
 
 
@@ -250,19 +235,10 @@ INSTANCE = Renderer("instance", "instances", instance_xml, instance_json)
 
 
 # -- keys ---------------------------------------------------------------------------------
-def _key_actions(call: Call, key: Key) -> list[dict[str, str]]:
-    if call.capabilities.supports("keys", "destroy"):
-        return [action_link(call.url("keys", key.id), "destroy", "delete")]
-    return []
-
-
 def key_xml(out: XmlWriter, call: Call, key: Key) -> None:
     out.open("key", {"href": call.url("keys", key.id), "id": key.id, "type": key.credential_type})
     out.leaf("name", key.name or key.id)
-    out.open("actions")
-    for link in _key_actions(call, key):
-        out.empty("link", link)
-    out.close("actions")
+    actions_xml(out, destroy_link(call, "keys", key.id))
     if key.credential_type == "key":
         if key.fingerprint is not None:
             out.leaf("fingerprint", key.fingerprint)

@@ -7,26 +7,13 @@ from deltacloud.model import Address, Firewall, FirewallRule, Instance, LoadBala
 
 from .context import Call
 from .render_compute import instance_json
-from .rendering import Renderer, action_link, ref
+from .rendering import Renderer, action_link, actions_xml, destroy_link, ref, refs_xml
 from .xml import XmlWriter
-
-
-def _destroy_link(call: Call, collection: str, member_id: str) -> list[dict[str, str]]:
-    if call.capabilities.supports(collection, "destroy"):
-        return [action_link(call.url(collection, member_id), "destroy", "delete")]
-    return []
-
-
-def _actions_xml(out: XmlWriter, links: list[dict[str, str]]) -> None:
-    out.open("actions")
-    for link in links:
-        out.empty("link", link)
-    out.close("actions")
 
 
 # -- addresses ----------------------------------------------------------------------------
 def _address_actions(call: Call, address: Address) -> list[dict[str, str]]:
-    links = _destroy_link(call, "addresses", address.id)
+    links = destroy_link(call, "addresses", address.id)
     action = "disassociate" if address.instance_id else "associate"
     if call.capabilities.supports("addresses", action):
         links.append(action_link(f"{call.url('addresses', address.id)}/{action}", action))
@@ -36,7 +23,7 @@ def _address_actions(call: Call, address: Address) -> list[dict[str, str]]:
 def address_xml(out: XmlWriter, call: Call, address: Address) -> None:
     out.open("address", {"href": call.url("addresses", address.id), "id": address.id})
     out.leaf("ip", address.ip)
-    _actions_xml(out, _address_actions(call, address))
+    actions_xml(out, _address_actions(call, address))
     if address.instance_id:
         out.empty("instance", {"href": call.url("instances", address.instance_id), "id": address.instance_id})
     out.close("address")
@@ -58,7 +45,7 @@ def _rule_xml(out: XmlWriter, call: Call, firewall: Firewall, rule: FirewallRule
     href = call.url("firewalls", firewall.id, rule.id)
     out.open("rule", {"id": rule.id} if listed else {"href": href, "id": rule.id})
     if not listed and call.capabilities.supports("firewalls", "rule_destroy"):
-        _actions_xml(out, [action_link(href, "destroy", "delete")])
+        actions_xml(out, [action_link(href, "destroy", "delete")])
     out.leaf("allow_protocol", rule.allow_protocol).leaf("port_from", rule.port_from).leaf("port_to", rule.port_to)
     out.leaf("direction", rule.direction).leaf("rule_action", rule.rule_action).leaf("log_rule", rule.log_rule)
     out.open("sources")
@@ -75,12 +62,10 @@ def _firewall_xml(out: XmlWriter, call: Call, firewall: Firewall, listed: bool) 
     """``listed``: the index form (rules without href, actions named as the original's index named them)."""
     member = call.url("firewalls", firewall.id)
     out.open("firewall", {"href": member, "id": firewall.id})
-    links = []
-    if call.capabilities.supports("firewalls", "destroy"):
-        links.append(action_link(member, "destroy", "delete"))
+    links = destroy_link(call, "firewalls", firewall.id)
     if call.capabilities.supports("firewalls", "rule_create"):
         links.append(action_link(f"{member}/rules", "add_rule" if listed else "update"))
-    _actions_xml(out, [{**link, "id": firewall.id} if listed else link for link in links])
+    actions_xml(out, [{**link, "id": firewall.id} if listed else link for link in links])
     out.cdata("name", firewall.name).cdata("description", firewall.description)
     out.leaf("owner_id", firewall.owner_id)
     out.open("rules")
@@ -120,15 +105,19 @@ class BalancerView:
     balancer: LoadBalancer
     instances: list[Instance] = field(default_factory=list)
 
+    @property
+    def id(self) -> str:
+        return self.balancer.id
+
 
 def balancer_xml(out: XmlWriter, call: Call, view: BalancerView) -> None:
     balancer = view.balancer
     member = call.url("load_balancers", balancer.id)
     out.open("load_balancer", {"href": member, "id": balancer.id})
-    links = _destroy_link(call, "load_balancers", balancer.id)
+    links = destroy_link(call, "load_balancers", balancer.id)
     if call.capabilities.supports("load_balancers", "register"):
         links.append(action_link(f"{member}/register", "register"))
-    _actions_xml(out, links)
+    actions_xml(out, links)
     out.open("public_addresses")
     for address in balancer.public_addresses:
         out.leaf("address", address)
@@ -171,11 +160,9 @@ def network_xml(out: XmlWriter, call: Call, network: Network) -> None:
     out.open("address_blocks")
     for block in network.address_blocks:
         out.leaf("address_block", block)
-    out.close("address_blocks").open("subnets")
-    for subnet_id in network.subnet_ids:
-        out.empty("subnet", {"href": call.url("subnets", subnet_id), "id": subnet_id})
-    out.close("subnets")
-    _actions_xml(out, _destroy_link(call, "networks", network.id))
+    out.close("address_blocks")
+    refs_xml(out, call, "subnets", "subnet", network.subnet_ids)
+    actions_xml(out, destroy_link(call, "networks", network.id))
     out.close("network")
 
 
@@ -192,7 +179,7 @@ def subnet_xml(out: XmlWriter, call: Call, subnet: Subnet) -> None:
     out.open("subnet", {"href": call.url("subnets", subnet.id), "id": subnet.id})
     out.leaf("name", subnet.name).leaf("state", subnet.state).leaf("address_block", subnet.address_block)
     out.leaf("network", subnet.network_id)
-    _actions_xml(out, _destroy_link(call, "subnets", subnet.id))
+    actions_xml(out, destroy_link(call, "subnets", subnet.id))
     out.close("subnet")
 
 
@@ -218,7 +205,7 @@ def interface_xml(out: XmlWriter, call: Call, interface: NetworkInterface) -> No
                                                "id": interface.network_id, "rel": rel})
     out.leaf("instance", interface.instance_id, {"href": call.url("instances", interface.instance_id),
                                                  "id": interface.instance_id})
-    _actions_xml(out, _destroy_link(call, "network_interfaces", interface.id))
+    actions_xml(out, destroy_link(call, "network_interfaces", interface.id))
     out.close("network_interface")
 
 

@@ -6,7 +6,7 @@ from typing import Any
 from deltacloud.model import Blob, Bucket, StorageSnapshot, StorageVolume
 
 from .context import Call
-from .rendering import Renderer, action_link, ref
+from .rendering import Renderer, action_link, actions_xml, ref
 from .xml import XmlWriter
 
 
@@ -47,10 +47,7 @@ def volume_xml(out: XmlWriter, call: Call, volume: StorageVolume) -> None:
             out.empty("device", {"name": volume.device})
         out.close("mount")
     if volume.actions:
-        out.open("actions")
-        for link in _volume_actions(call, volume):
-            out.empty("link", link)
-        out.close("actions")
+        actions_xml(out, _volume_actions(call, volume))
     out.close("storage_volume")
 
 

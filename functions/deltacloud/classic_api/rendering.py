@@ -1,8 +1,8 @@
-"""Rendering one resource or a list of them in the negotiated format."""
+"""Rendering one resource or a list of them in the negotiated format, and the links documents share."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from starlette.responses import Response
 
@@ -11,6 +11,16 @@ from .responses import document, json_document
 from .xml import XmlWriter
 
 T = TypeVar("T")
+
+
+class Member(Protocol):
+    """A resource with an id: what a new member's ``Location`` names."""
+
+    @property
+    def id(self) -> str: ...
+
+
+M = TypeVar("M", bound=Member)
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,11 @@ def render_one(call: Call, renderer: Renderer[T], item: T, status: int = 200,
     return document(str(out), "xml", status, headers)
 
 
+def render_created(call: Call, renderer: Renderer[M], item: M) -> Response:
+    """201 with the new member's ``Location``."""
+    return render_one(call, renderer, item, 201, {"Location": call.location(renderer.plural, item.id)})
+
+
 def render_many(call: Call, renderer: Renderer[T], items: Sequence[T], status: int = 200) -> Response:
     if call.fmt == "json":
         return json_document({renderer.plural: [renderer.json(call, item) for item in items]}, status)
@@ -65,3 +80,26 @@ def ref(call: Call, collection: str, item_id: str | None, rel: str | None = None
 
 def action_link(href: str, rel: str, method: str = "post") -> dict[str, str]:
     return {"href": href, "rel": rel, "method": method}
+
+
+def destroy_link(call: Call, collection: str, member_id: str) -> list[dict[str, str]]:
+    """The member's destroy action, when the driver destroys members of ``collection``."""
+    if call.capabilities.supports(collection, "destroy"):
+        return [action_link(call.url(collection, member_id), "destroy", "delete")]
+    return []
+
+
+def actions_xml(out: XmlWriter, links: list[dict[str, str]]) -> None:
+    out.open("actions")
+    for link in links:
+        out.empty("link", link)
+    out.close("actions")
+
+
+def refs_xml(out: XmlWriter, call: Call, collection: str, singular: str, ids: Iterable[str],
+             rel: str | None = None) -> None:
+    """``<collection>`` holding a ``<singular href id/>`` link to each of the members ``ids``."""
+    out.open(collection)
+    for member_id in ids:
+        out.empty(singular, {"href": call.url(collection, member_id), "id": member_id, "rel": rel})
+    out.close(collection)

@@ -16,9 +16,9 @@ from .context import Call
 from .negotiation import FORMATS
 from .operations import operation
 from .render_storage import BLOB, BUCKET, BlobView
-from .rendering import render_many, render_one
+from .rendering import render_created, render_one
 from .responses import empty
-from .routes_common import filters, found, optional
+from .routes_common import destroy_endpoint, found, index_endpoint, optional, show_endpoint
 
 #: blobs up to this size have their content embedded in their JSON document (the original always did)
 EMBED_LIMIT = 64 * 1024
@@ -29,27 +29,15 @@ HEADERS_ONLY = ("xml", "json")
 
 
 # -- buckets ------------------------------------------------------------------------------
-@operation("buckets", "index")
-def buckets_index(call: Call) -> Response:
-    return render_many(call, BUCKET, call.driver.buckets(filters(call)))
-
-
-@operation("buckets", "show")
-def buckets_show(call: Call) -> Response:
-    return render_one(call, BUCKET, found(call.driver.bucket(call.params["id"])))
+buckets_index = index_endpoint(BUCKET)
+buckets_show = show_endpoint(BUCKET)
+buckets_destroy = destroy_endpoint("buckets", capability="delete_bucket")
 
 
 @operation("buckets", "create", required=("name",))
 def buckets_create(call: Call) -> Response:
     location = optional(call, "location") or optional(call, "bucket_location")
-    bucket = call.driver.create_bucket(call.params["name"], location)
-    return render_one(call, BUCKET, bucket, 201, {"Location": call.location("buckets", bucket.id)})
-
-
-@operation("buckets", "destroy", capability="delete_bucket")
-def buckets_destroy(call: Call) -> Response:
-    call.driver.destroy_bucket(call.params["id"])
-    return empty(204)
+    return render_created(call, BUCKET, call.driver.create_bucket(call.params["name"], location))
 
 
 # -- blobs --------------------------------------------------------------------------------

@@ -1,10 +1,16 @@
-"""What every collection's routes share: index filters and the 404 for a missing member."""
+"""What every collection's routes share: index filters, the 404 for a missing member, and the endpoints of
+the operations that differ only by collection and renderer (index, show, destroy)."""
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from deltacloud.driver import OPERATION_METHODS
 from deltacloud.errors import NotFound, ValidationError
+from starlette.responses import Response
 
 from .context import Call
+from .operations import Endpoint, Handler, operation
+from .rendering import Renderer, render_many, render_one
+from .responses import empty
 
 T = TypeVar("T")
 
@@ -32,3 +38,43 @@ def member_name(name: str, kind: str) -> str:
 def optional(call: Call, name: str) -> str | None:
     """A parameter whose empty value means "not given" (HTML forms send empty fields)."""
     return call.params.get(name) or None
+
+
+def operation_endpoint(collection: str, name: str, handler: Handler, capability: str | None = None) -> Endpoint:
+    """The endpoint of a handler made for ``collection``'s operation ``name`` (rather than declared with
+    ``@operation``), named after both as a declared one would be."""
+    handler.__name__ = f"{collection}_{name}"
+    return operation(collection, name, capability=capability)(handler)
+
+
+def index_endpoint(renderer: Renderer[Any]) -> Endpoint:
+    """``GET /api/<collection>``: the members the driver lists, filtered by the request's parameters."""
+    collection = renderer.plural
+    method = OPERATION_METHODS[(collection, "index")]
+
+    def index(call: Call) -> Response:
+        return render_many(call, renderer, getattr(call.driver, method)(filters(call)))
+
+    return operation_endpoint(collection, "index", index)
+
+
+def show_endpoint(renderer: Renderer[Any], *, capability: str | None = None) -> Endpoint:
+    """``GET /api/<collection>/<id>``: one member, 404 when the driver does not know it."""
+    collection = renderer.plural
+    method = OPERATION_METHODS[(collection, "show")]
+
+    def show(call: Call) -> Response:
+        return render_one(call, renderer, found(getattr(call.driver, method)(call.params["id"])))
+
+    return operation_endpoint(collection, "show", show, capability)
+
+
+def destroy_endpoint(collection: str, *, capability: str | None = None) -> Endpoint:
+    """``DELETE /api/<collection>/<id>``: 204 once the driver destroyed the member."""
+    method = OPERATION_METHODS[(collection, "destroy")]
+
+    def destroy(call: Call) -> Response:
+        getattr(call.driver, method)(call.params["id"])
+        return empty(204)
+
+    return operation_endpoint(collection, "destroy", destroy, capability)

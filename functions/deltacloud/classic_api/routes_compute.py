@@ -9,7 +9,7 @@ from deltacloud.model.compute import MAX_INSTANCE_COUNT
 from starlette.responses import Response
 
 from .context import Call
-from .operations import operation
+from .operations import Endpoint, operation
 from .render_compute import (
     HARDWARE_PROFILE,
     IMAGE,
@@ -20,11 +20,9 @@ from .render_compute import (
     states_json,
     states_xml,
 )
-from .rendering import render_many, render_one
+from .rendering import render_created, render_many, render_one
 from .responses import document, empty, json_document
-from .routes_common import filters as _filters
-from .routes_common import found as _found
-from .routes_common import member_name
+from .routes_common import destroy_endpoint, filters, index_endpoint, member_name, operation_endpoint, show_endpoint
 from .xml import XmlWriter
 
 HWP_PROPERTIES = ("cpu", "memory", "storage", "architecture", "root_type")
@@ -32,40 +30,26 @@ _FIREWALL_PARAM = re.compile(r"firewalls\d+$")
 
 
 # -- realms -------------------------------------------------------------------------------
-@operation("realms", "index")
-def realms_index(call: Call) -> Response:
-    return render_many(call, REALM, call.driver.realms(_filters(call)))
-
-
-@operation("realms", "show")
-def realms_show(call: Call) -> Response:
-    return render_one(call, REALM, _found(call.driver.realm(call.params["id"])))
+realms_index = index_endpoint(REALM)
+realms_show = show_endpoint(REALM)
 
 
 # -- hardware profiles --------------------------------------------------------------------
 @operation("hardware_profiles", "index")
 def hardware_profiles_index(call: Call) -> Response:
-    profiles = call.driver.hardware_profiles(_filters(call))
+    profiles = call.driver.hardware_profiles(filters(call))
     if call.fmt == "xml":
         profiles = [p for _, p in sorted(enumerate(profiles), key=profile_sort_key)]
     return render_many(call, HARDWARE_PROFILE, profiles)
 
 
-@operation("hardware_profiles", "show")
-def hardware_profiles_show(call: Call) -> Response:
-    profile_id = call.params["id"]
-    return render_one(call, HARDWARE_PROFILE, _found(call.driver.hardware_profile(profile_id)))
+hardware_profiles_show = show_endpoint(HARDWARE_PROFILE)
 
 
 # -- images -------------------------------------------------------------------------------
-@operation("images", "index")
-def images_index(call: Call) -> Response:
-    return render_many(call, IMAGE, call.driver.images(_filters(call)))
-
-
-@operation("images", "show", capability="image")
-def images_show(call: Call) -> Response:
-    return render_one(call, IMAGE, _found(call.driver.image(call.params["id"])))
+images_index = index_endpoint(IMAGE)
+images_show = show_endpoint(IMAGE, capability="image")
+images_destroy = destroy_endpoint("images")
 
 
 @operation("images", "create", required=("instance_id",))
@@ -73,25 +57,12 @@ def images_create(call: Call) -> Response:
     name = call.params.get("name") or None
     image = call.driver.create_image(call.params["instance_id"], member_name(name, "Image") if name else None,
                                      call.params.get("description"))
-    return render_one(call, IMAGE, image, 201, {"Location": call.location("images", image.id)})
-
-
-@operation("images", "destroy")
-def images_destroy(call: Call) -> Response:
-    call.driver.destroy_image(call.params["id"])
-    return empty(204)
+    return render_created(call, IMAGE, image)
 
 
 # -- instances ----------------------------------------------------------------------------
-@operation("instances", "index")
-def instances_index(call: Call) -> Response:
-    return render_many(call, INSTANCE, call.driver.instances(_filters(call)))
-
-
-@operation("instances", "show")
-def instances_show(call: Call) -> Response:
-    instance_id = call.params["id"]
-    return render_one(call, INSTANCE, _found(call.driver.instance(instance_id)))
+instances_index = index_endpoint(INSTANCE)
+instances_show = show_endpoint(INSTANCE)
 
 
 def instance_request(params: dict[str, str]) -> InstanceCreate:
@@ -125,38 +96,29 @@ def instance_request(params: dict[str, str]) -> InstanceCreate:
 def instances_create(call: Call) -> Response:
     created = call.driver.create_instances(instance_request(call.params))
     if len(created) == 1:
-        return render_one(call, INSTANCE, created[0], 201, {"Location": call.location("instances", created[0].id)})
+        return render_created(call, INSTANCE, created[0])
     return render_many(call, INSTANCE, created, 201)
 
 
-def _act(call: Call, action: str) -> Response:
-    try:
-        instance = perform_instance_action(call.driver, call.params["id"], action)
-    except NotFound:
-        raise Forbidden() from None  # the original answers 403 for an action on an unknown instance
-    if instance is None:
-        return empty(204)
-    return render_one(call, INSTANCE, instance, 202)
+def _action_endpoint(action: str) -> Endpoint:
+    """An instance action of the state machine: 202 with the instance, 204 once it is gone."""
+
+    def act(call: Call) -> Response:
+        try:
+            instance = perform_instance_action(call.driver, call.params["id"], action)
+        except NotFound:
+            raise Forbidden() from None  # the original answers 403 for an action on an unknown instance
+        if instance is None:
+            return empty(204)
+        return render_one(call, INSTANCE, instance, 202)
+
+    return operation_endpoint("instances", action, act)
 
 
-@operation("instances", "start")
-def instances_start(call: Call) -> Response:
-    return _act(call, "start")
-
-
-@operation("instances", "stop")
-def instances_stop(call: Call) -> Response:
-    return _act(call, "stop")
-
-
-@operation("instances", "reboot")
-def instances_reboot(call: Call) -> Response:
-    return _act(call, "reboot")
-
-
-@operation("instances", "destroy")
-def instances_destroy(call: Call) -> Response:
-    return _act(call, "destroy")
+instances_start = _action_endpoint("start")
+instances_stop = _action_endpoint("stop")
+instances_reboot = _action_endpoint("reboot")
+instances_destroy = _action_endpoint("destroy")
 
 
 @operation("instances", "run", required=("cmd",), capability="run_on_instance")
@@ -200,23 +162,12 @@ def instance_states(call: Call) -> Response:
 
 
 # -- keys ---------------------------------------------------------------------------------
-@operation("keys", "index")
-def keys_index(call: Call) -> Response:
-    return render_many(call, KEY, call.driver.keys(_filters(call)))
-
-
-@operation("keys", "show")
-def keys_show(call: Call) -> Response:
-    return render_one(call, KEY, _found(call.driver.key(call.params["id"])))
+keys_index = index_endpoint(KEY)
+keys_show = show_endpoint(KEY)
+keys_destroy = destroy_endpoint("keys")
 
 
 @operation("keys", "create", required=("name",))
 def keys_create(call: Call) -> Response:
     key = call.driver.create_key(member_name(call.params["name"], "Key"), call.params.get("public_key") or None)
-    return render_one(call, KEY, key, 201, {"Location": call.location("keys", key.id)})
-
-
-@operation("keys", "destroy")
-def keys_destroy(call: Call) -> Response:
-    call.driver.destroy_key(call.params["id"])
-    return empty(204)
+    return render_created(call, KEY, key)

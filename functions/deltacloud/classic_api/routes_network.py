@@ -20,9 +20,9 @@ from .render_network import (
     SUBNET,
     BalancerView,
 )
-from .rendering import render_many, render_one
+from .rendering import render_created, render_many, render_one
 from .responses import empty
-from .routes_common import filters, found, optional
+from .routes_common import destroy_endpoint, filters, found, index_endpoint, optional, show_endpoint
 
 _ADDRESS_SOURCE = re.compile(r"ip[-_]address")
 _GROUP_SOURCE = re.compile(r"group(\d+)$")
@@ -30,26 +30,14 @@ _LISTENER = re.compile(r"listener_protocol(\d*)$")
 
 
 # -- addresses ----------------------------------------------------------------------------
-@operation("addresses", "index")
-def addresses_index(call: Call) -> Response:
-    return render_many(call, ADDRESS, call.driver.addresses(filters(call)))
-
-
-@operation("addresses", "show")
-def addresses_show(call: Call) -> Response:
-    return render_one(call, ADDRESS, found(call.driver.address(call.params["id"])))
+addresses_index = index_endpoint(ADDRESS)
+addresses_show = show_endpoint(ADDRESS)
+addresses_destroy = destroy_endpoint("addresses")
 
 
 @operation("addresses", "create")
 def addresses_create(call: Call) -> Response:
-    address = call.driver.create_address()
-    return render_one(call, ADDRESS, address, 201, {"Location": call.location("addresses", address.id)})
-
-
-@operation("addresses", "destroy")
-def addresses_destroy(call: Call) -> Response:
-    call.driver.destroy_address(call.params["id"])
-    return empty(204)
+    return render_created(call, ADDRESS, call.driver.create_address())
 
 
 @operation("addresses", "associate", required=("instance_id",))
@@ -83,26 +71,14 @@ def rule_sources(params: dict[str, str]) -> list[RuleSource]:
     return sources
 
 
-@operation("firewalls", "index")
-def firewalls_index(call: Call) -> Response:
-    return render_many(call, FIREWALL_LISTED, call.driver.firewalls(filters(call)))
-
-
-@operation("firewalls", "show")
-def firewalls_show(call: Call) -> Response:
-    return render_one(call, FIREWALL, found(call.driver.firewall(call.params["id"])))
+firewalls_index = index_endpoint(FIREWALL_LISTED)
+firewalls_show = show_endpoint(FIREWALL)
+firewalls_destroy = destroy_endpoint("firewalls", capability="delete_firewall")
 
 
 @operation("firewalls", "create", required=("name", "description"))
 def firewalls_create(call: Call) -> Response:
-    firewall = call.driver.create_firewall(call.params["name"], call.params["description"])
-    return render_one(call, FIREWALL, firewall, 201, {"Location": call.location("firewalls", firewall.id)})
-
-
-@operation("firewalls", "destroy", capability="delete_firewall")
-def firewalls_destroy(call: Call) -> Response:
-    call.driver.destroy_firewall(call.params["id"])
-    return empty(204)
+    return render_created(call, FIREWALL, call.driver.create_firewall(call.params["name"], call.params["description"]))
 
 
 @operation("firewalls", "rule_create", capability="create_firewall_rule")
@@ -153,9 +129,8 @@ def _views(call: Call, balancers: list[LoadBalancer]) -> list[BalancerView]:
     return views
 
 
-def _balancer(call: Call, balancer: LoadBalancer, status: int = 200,
-              headers: dict[str, str] | None = None) -> Response:
-    return render_one(call, LOAD_BALANCER, _views(call, [balancer])[0], status, headers)
+def _balancer(call: Call, balancer: LoadBalancer) -> Response:
+    return render_one(call, LOAD_BALANCER, _views(call, [balancer])[0])
 
 
 @operation("load_balancers", "index")
@@ -172,7 +147,7 @@ def balancers_show(call: Call) -> Response:
                                                  "listener_balancer_port", "listener_instance_port"))
 def balancers_create(call: Call) -> Response:
     balancer = call.driver.create_load_balancer(call.params["name"], call.params["realm_id"], listeners(call.params))
-    return _balancer(call, balancer, 201, {"Location": call.location("load_balancers", balancer.id)})
+    return render_created(call, LOAD_BALANCER, _views(call, [balancer])[0])
 
 
 @operation("load_balancers", "register", required=("instance_id",), capability="lb_register_instance")
@@ -185,21 +160,13 @@ def balancers_unregister(call: Call) -> Response:
     return _balancer(call, call.driver.unregister_instance(call.params["id"], call.params["instance_id"]))
 
 
-@operation("load_balancers", "destroy")
-def balancers_destroy(call: Call) -> Response:
-    call.driver.destroy_load_balancer(call.params["id"])
-    return empty(204)
+balancers_destroy = destroy_endpoint("load_balancers")
 
 
 # -- networks, subnets, network interfaces ------------------------------------------------
-@operation("networks", "index")
-def networks_index(call: Call) -> Response:
-    return render_many(call, NETWORK, call.driver.networks(filters(call)))
-
-
-@operation("networks", "show")
-def networks_show(call: Call) -> Response:
-    return render_one(call, NETWORK, found(call.driver.network(call.params["id"])))
+networks_index = index_endpoint(NETWORK)
+networks_show = show_endpoint(NETWORK)
+networks_destroy = destroy_endpoint("networks")
 
 
 @operation("networks", "create")
@@ -208,20 +175,9 @@ def networks_create(call: Call) -> Response:
     return render_one(call, NETWORK, network)  # 200, as the original (no Location)
 
 
-@operation("networks", "destroy")
-def networks_destroy(call: Call) -> Response:
-    call.driver.destroy_network(call.params["id"])
-    return empty(204)
-
-
-@operation("subnets", "index")
-def subnets_index(call: Call) -> Response:
-    return render_many(call, SUBNET, call.driver.subnets(filters(call)))
-
-
-@operation("subnets", "show")
-def subnets_show(call: Call) -> Response:
-    return render_one(call, SUBNET, found(call.driver.subnet(call.params["id"])))
+subnets_index = index_endpoint(SUBNET)
+subnets_show = show_endpoint(SUBNET)
+subnets_destroy = destroy_endpoint("subnets")
 
 
 @operation("subnets", "create", required=("network_id", "address_block"))
@@ -231,20 +187,9 @@ def subnets_create(call: Call) -> Response:
     return render_one(call, SUBNET, subnet)
 
 
-@operation("subnets", "destroy")
-def subnets_destroy(call: Call) -> Response:
-    call.driver.destroy_subnet(call.params["id"])
-    return empty(204)
-
-
-@operation("network_interfaces", "index")
-def interfaces_index(call: Call) -> Response:
-    return render_many(call, NETWORK_INTERFACE, call.driver.network_interfaces(filters(call)))
-
-
-@operation("network_interfaces", "show")
-def interfaces_show(call: Call) -> Response:
-    return render_one(call, NETWORK_INTERFACE, found(call.driver.network_interface(call.params["id"])))
+interfaces_index = index_endpoint(NETWORK_INTERFACE)
+interfaces_show = show_endpoint(NETWORK_INTERFACE)
+interfaces_destroy = destroy_endpoint("network_interfaces")
 
 
 @operation("network_interfaces", "create", required=("instance", "network"))
@@ -253,10 +198,4 @@ def interfaces_create(call: Call) -> Response:
     network_id = optional(call, "subnet") or call.params["network"]
     interface = call.driver.create_network_interface(call.params["instance"], network_id, optional(call, "name"))
     return render_one(call, NETWORK_INTERFACE, interface)
-
-
-@operation("network_interfaces", "destroy")
-def interfaces_destroy(call: Call) -> Response:
-    call.driver.destroy_network_interface(call.params["id"])
-    return empty(204)
 

@@ -6,20 +6,13 @@ from starlette.responses import Response
 from .context import Call
 from .operations import operation
 from .render_storage import STORAGE_SNAPSHOT, STORAGE_VOLUME
-from .rendering import render_many, render_one
-from .responses import empty
-from .routes_common import filters, found, optional
-
+from .rendering import render_created, render_one
+from .routes_common import destroy_endpoint, index_endpoint, optional, show_endpoint
 
 # -- volumes ------------------------------------------------------------------------------
-@operation("storage_volumes", "index")
-def volumes_index(call: Call) -> Response:
-    return render_many(call, STORAGE_VOLUME, call.driver.storage_volumes(filters(call)))
-
-
-@operation("storage_volumes", "show")
-def volumes_show(call: Call) -> Response:
-    return render_one(call, STORAGE_VOLUME, found(call.driver.storage_volume(call.params["id"])))
+volumes_index = index_endpoint(STORAGE_VOLUME)
+volumes_show = show_endpoint(STORAGE_VOLUME)
+volumes_destroy = destroy_endpoint("storage_volumes")
 
 
 @operation("storage_volumes", "create")
@@ -29,8 +22,7 @@ def volumes_create(call: Call) -> Response:
         realm_id=optional(call, "realm_id"), name=optional(call, "name"),
         description=optional(call, "description"),
     )
-    volume = call.driver.create_storage_volume(request)
-    return render_one(call, STORAGE_VOLUME, volume, 201, {"Location": call.location("storage_volumes", volume.id)})
+    return render_created(call, STORAGE_VOLUME, call.driver.create_storage_volume(request))
 
 
 @operation("storage_volumes", "attach", required=("instance_id", "device"))
@@ -44,33 +36,14 @@ def volumes_detach(call: Call) -> Response:
     return render_one(call, STORAGE_VOLUME, call.driver.detach_storage_volume(call.params["id"]), 202)
 
 
-@operation("storage_volumes", "destroy")
-def volumes_destroy(call: Call) -> Response:
-    call.driver.destroy_storage_volume(call.params["id"])
-    return empty(204)
-
-
 # -- snapshots ----------------------------------------------------------------------------
-@operation("storage_snapshots", "index")
-def snapshots_index(call: Call) -> Response:
-    return render_many(call, STORAGE_SNAPSHOT, call.driver.storage_snapshots(filters(call)))
-
-
-@operation("storage_snapshots", "show")
-def snapshots_show(call: Call) -> Response:
-    return render_one(call, STORAGE_SNAPSHOT, found(call.driver.storage_snapshot(call.params["id"])))
+snapshots_index = index_endpoint(STORAGE_SNAPSHOT)
+snapshots_show = show_endpoint(STORAGE_SNAPSHOT)
+snapshots_destroy = destroy_endpoint("storage_snapshots")
 
 
 @operation("storage_snapshots", "create", required=("volume_id",))
 def snapshots_create(call: Call) -> Response:
     snapshot = call.driver.create_storage_snapshot(call.params["volume_id"], optional(call, "name"),
                                                    optional(call, "description"))
-    return render_one(call, STORAGE_SNAPSHOT, snapshot, 201,
-                      {"Location": call.location("storage_snapshots", snapshot.id)})
-
-
-@operation("storage_snapshots", "destroy")
-def snapshots_destroy(call: Call) -> Response:
-    call.driver.destroy_storage_snapshot(call.params["id"])
-    return empty(204)
-
+    return render_created(call, STORAGE_SNAPSHOT, snapshot)
