@@ -100,6 +100,12 @@ class FakeCloud:
         self._server.shutdown()
         self._server.server_close()
 
+    def __enter__(self) -> "FakeCloud":
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
     # -- serving --------------------------------------------------------------------------
     def _answer(self, request: Request) -> Reply:
         self.requests.append(request)
@@ -164,14 +170,3 @@ class FakeCloud:
 
 def json_reply(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
     return Reply(status, json.dumps(data), {"Content-Type": "application/json", **(headers or {})})
-
-
-def driver_for(driver_class: type, provider: str | None, credentials: dict[str, str], data_dir: Path) -> Any:
-    """A driver bound to one request in process, as the runtime builds it (pass-through credentials)."""
-    from deltacloud.credentials import PassThroughStore, ProviderCredentials, Tenant
-    from deltacloud.driver import DriverContext
-    from deltacloud.state import open_state_store
-
-    tenant = Tenant("alice", ProviderCredentials(dict(credentials)))
-    state = open_state_store("sqlite", str(data_dir / "state.db"))
-    return driver_class(DriverContext(driver_class.name, provider, PassThroughStore(), state, lambda: tenant))

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import ROOT, LocalServer, free_port, start_server, stop_server
-from deltacloud.credentials import LocalCredentialStore
+from conftest import ROOT, LocalServer, free_port
+from driver_support import alice_and_mallory, entry_point, serving, tenant_client
 
 ACCOUNT = "devstoreaccount1"  # Azurite's well-known development account and key
 KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
@@ -45,19 +45,13 @@ def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def dc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    data_dir = tmp_path_factory.mktemp("azure-data")
-    store = LocalCredentialStore(data_dir / "credentials.json")
-    store.register("alice", "alice-secret", "azure", None, {"username": ACCOUNT, "password": KEY})
-    store.register("mallory", "mallory-secret", "azure", None,
-                   {"username": ACCOUNT, "password": "d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXk="})
-    running = start_server(data_dir)
-    yield running
-    stop_server(running)
+    tenants = alice_and_mallory({"username": ACCOUNT, "password": KEY}, "d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXk=")
+    with serving(tmp_path_factory, "azure", tenants) as running:
+        yield running
 
 
 def _client(dc: LocalServer, azurite: str, user: str = "alice") -> httpx.Client:
-    return dc.client(auth=(user, f"{user}-secret"), headers={
-        "X-Deltacloud-Driver": "azure", "X-Deltacloud-Provider": azurite, "Accept": "application/json"})
+    return tenant_client(dc, "azure", azurite, user)
 
 
 @pytest.fixture
@@ -67,8 +61,7 @@ def api(dc: LocalServer, azurite: str) -> Iterator[httpx.Client]:
 
 
 def test_entry_point_lists_buckets_only(api: httpx.Client) -> None:
-    links = {link["rel"] for link in api.get("/api").json()["api"]["links"]}
-    assert links == {"drivers", "buckets"}
+    assert set(entry_point(api)) == {"drivers", "buckets"}
     assert api.get("/api/instances").status_code == 412
 
 

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cloudfakes import FakeCloud, Reply, Request, driver_for, json_reply
+from cloudfakes import FakeCloud, Reply, Request, json_reply
 from deltacloud.errors import AuthenticationFailure, BackendError, BackendTimeout, ValidationError
 from deltacloud.model import InstanceCreate
+from driver_support import driver_for
 
 TOKEN = "dop_v1_4f1c8e2a9b7d6c5e4f3a2b1c0d9e8f7a"
 DROPLET = "3164444"
@@ -56,14 +57,13 @@ def digitalocean_cloud() -> FakeCloud:
             responder = (lambda n: lambda r, m: Reply(200, cloud.fixture(n),
                                                       {"Content-Type": "application/json"}))(responder)
         cloud.route(method, pattern, authorized(responder))
-    return cloud.start()
+    return cloud
 
 
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[FakeCloud]:
-    running = digitalocean_cloud()
-    yield running
-    running.stop()
+    with digitalocean_cloud() as running:
+        yield running
 
 
 @pytest.fixture

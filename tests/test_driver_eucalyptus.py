@@ -18,8 +18,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 from cloudfakes import FakeCloud, Reply, Request
-from conftest import LocalServer, start_server, stop_server
-from deltacloud.credentials import LocalCredentialStore
+from conftest import LocalServer
+from driver_support import ServedDriver, alice_and_mallory, assert_stop_start_reboot, entry_point, tenant_client
 
 ACCESS_KEY, SECRET_KEY = "AKIAEUCA7Q2N4HNXGBRD", "u6X2mQp9Lr3Zc8Vb1Nd4Hs7Tf0Wy5Ke2Ja6Pg3Oi"
 PATH = "/services/compute"
@@ -143,7 +143,7 @@ class Eucalyptus:
         return self.recorded("detach_volume.xml")(params)
 
 
-def eucalyptus_cloud() -> tuple[FakeCloud, Eucalyptus]:
+def eucalyptus_cloud() -> FakeCloud:
     cloud = FakeCloud("eucalyptus")
     service = Eucalyptus(cloud)
     ET.register_namespace("", EC2.strip("{}"))
@@ -154,44 +154,19 @@ def eucalyptus_cloud() -> tuple[FakeCloud, Eucalyptus]:
         return original(params)
 
     service.actions["CreateImage"] = create_image
-    return cloud.start(), service
+    return cloud
 
 
 @pytest.fixture(scope="module")
-def euca() -> Iterator[tuple[FakeCloud, Eucalyptus]]:
-    running = eucalyptus_cloud()
-    yield running
-    running[0].stop()
+def cloud() -> Iterator[FakeCloud]:
+    with eucalyptus_cloud() as running:
+        yield running
 
 
-@pytest.fixture(scope="module")
-def cloud(euca: tuple[FakeCloud, Eucalyptus]) -> FakeCloud:
-    return euca[0]
-
-
-@pytest.fixture(scope="module")
-def dc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    data_dir = tmp_path_factory.mktemp("eucalyptus-data")
-    store = LocalCredentialStore(data_dir / "credentials.json")
-    store.register("alice", "alice-secret", "eucalyptus", None, {"username": ACCESS_KEY, "password": SECRET_KEY})
-    store.register("mallory", "mallory-secret", "eucalyptus", None,
-                   {"username": ACCESS_KEY, "password": "guessed-secret-key-0000000000000000000"})
-    running = start_server(data_dir, {"DELTACLOUD_BACKEND_TIMEOUT": "1.5"})
-    yield running
-    stop_server(running)
-
-
-def client(dc: LocalServer, cloud: FakeCloud, user: str = "alice") -> httpx.Client:
-    return dc.client(auth=(user, f"{user}-secret"), headers={
-        "X-Deltacloud-Driver": "eucalyptus", "X-Deltacloud-Provider": f"{cloud.url}{PATH}",
-        "Accept": "application/json"})
-
-
-@pytest.fixture
-def api(dc: LocalServer, cloud: FakeCloud) -> Iterator[httpx.Client]:
-    with client(dc, cloud) as opened:
-        yield opened
-    cloud.clear_faults()
+SERVED = ServedDriver("eucalyptus", provider=lambda cloud: f"{cloud.url}{PATH}",
+                      tenants=lambda cloud: alice_and_mallory({"username": ACCESS_KEY, "password": SECRET_KEY},
+                                                            "guessed-secret-key-0000000000000000000"))
+dc, api = SERVED.fixtures()
 
 
 def actions_sent(cloud: FakeCloud, action: str) -> list[dict[str, str]]:
@@ -199,22 +174,20 @@ def actions_sent(cloud: FakeCloud, action: str) -> list[dict[str, str]]:
 
 
 def test_entry_point_advertises_what_eucalyptus_offers(api: httpx.Client) -> None:
-    links = {link["rel"]: link for link in api.get("/api").json()["api"]["links"]}
+    links = entry_point(api)
     assert set(links) == {"drivers", "realms", "hardware_profiles", "images", "instances", "instance_states", "keys",
                           "storage_volumes", "storage_snapshots"}
-    features = {f[0]["name"] for f in links["instances"]["features"] if f}
-    assert features == {"user_name", "user_data", "authentication_key", "firewalls"}
-    assert {f[0]["name"] for f in links["images"]["features"] if f} == {"image_name", "owner_id"}
+    assert set(links["instances"]) == {"user_name", "user_data", "authentication_key", "firewalls"}
+    assert set(links["images"]) == {"image_name", "owner_id"}
     assert api.get("/api/buckets").status_code == 412
 
 
 def test_a_wrong_secret_key_is_401_and_never_echoed(dc: LocalServer, cloud: FakeCloud) -> None:
-    with client(dc, cloud, user="mallory") as mallory:
+    with SERVED.client(dc, cloud, "mallory") as mallory:
         response = mallory.get("/api/instances")
     assert response.status_code == 401
     assert "guessed-secret" not in response.text and SECRET_KEY not in response.text
-    with dc.client(auth=("alice", "alice-secret"), headers={"X-Deltacloud-Driver": "eucalyptus",
-                                                             "X-Deltacloud-Provider": "not a url"}) as bad:
+    with tenant_client(dc, "eucalyptus", "not a url") as bad:
         assert bad.get("/api/instances").status_code == 400
 
 
@@ -265,12 +238,7 @@ def test_create_sends_type_zone_key_groups_and_user_data(api: httpx.Client, clou
 
 
 def test_stop_start_reboot_destroy(api: httpx.Client, cloud: FakeCloud) -> None:
-    stopped = api.post(f"/api/instances/{WEB}/stop")
-    assert stopped.status_code == 202 and stopped.json()["instance"]["state"] == "STOPPED"
-    assert api.post(f"/api/instances/{WEB}/stop").status_code == 405
-    started = api.post(f"/api/instances/{WEB}/start")
-    assert started.status_code == 202 and started.json()["instance"]["state"] == "RUNNING"
-    assert api.post(f"/api/instances/{WEB}/reboot").status_code == 202
+    assert_stop_start_reboot(api, WEB)
     assert [a["InstanceId.1"] for a in actions_sent(cloud, "RebootInstances")] == [WEB]
     assert api.delete(f"/api/instances/{DB}").status_code == 204
     assert [a["InstanceId.1"] for a in actions_sent(cloud, "TerminateInstances")] == [DB]

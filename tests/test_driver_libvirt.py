@@ -5,28 +5,26 @@ process as long as the driver's connection stays open.
 """
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from conftest import LocalServer, start_server, stop_server
-from deltacloud.credentials import LocalCredentialStore
+from conftest import LocalServer
+from driver_support import driver_for, entry_point, serving, tenant_client
 
 HEADERS = {"X-Deltacloud-Driver": "libvirt", "X-Deltacloud-Provider": "test:///default", "Accept": "application/json"}
 
 
 @pytest.fixture(scope="module")
 def dc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    data_dir = tmp_path_factory.mktemp("libvirt-data")
-    LocalCredentialStore(data_dir / "credentials.json").register(
-        "alice", "alice-secret", "libvirt", None, {"username": "alice"})
-    running = start_server(data_dir)
-    yield running
-    stop_server(running)
+    with serving(tmp_path_factory, "libvirt", {"alice": {"username": "alice"}}) as running:
+        yield running
 
 
 @pytest.fixture
 def api(dc: LocalServer) -> Iterator[httpx.Client]:
-    with dc.client(auth=("alice", "alice-secret"), headers=HEADERS) as client:
+    with tenant_client(dc, "libvirt", "test:///default") as client:
         yield client
 
 
@@ -36,8 +34,7 @@ def _domain(api: httpx.Client) -> dict:
 
 
 def test_entry_point_and_realm(api: httpx.Client) -> None:
-    links = {link["rel"] for link in api.get("/api").json()["api"]["links"]}
-    assert links == {"drivers", "realms", "instances", "instance_states"}
+    assert set(entry_point(api)) == {"drivers", "realms", "instances", "instance_states"}
     assert api.get("/api/images").status_code == 412  # libcloud's libvirt driver has no images
     (realm,) = api.get("/api/realms").json()["realms"]
     assert _domain(api)["realm"]["id"] == realm["id"]
@@ -72,24 +69,46 @@ def test_list_reboot_stop_start_destroy(api: httpx.Client) -> None:
 
 
 def test_bad_hypervisor_uri(dc: LocalServer) -> None:
-    with dc.client(auth=("alice", "alice-secret"),
-                   headers={**HEADERS, "X-Deltacloud-Provider": "not a uri"}) as client:
+    with tenant_client(dc, "libvirt", "not a uri") as client:
         assert client.get("/api/instances").status_code == 400
-    with dc.client(auth=("alice", "alice-secret"),
-                   headers={**HEADERS, "X-Deltacloud-Provider": "qemu+tcp://127.0.0.1:1/system"}) as client:
+    with tenant_client(dc, "libvirt", "qemu+tcp://127.0.0.1:1/system") as client:
         response = client.get("/api/instances")
     assert response.status_code == 502 and "Traceback" not in response.text
 
 
-def test_a_connection_is_never_handed_to_another_password(tmp_path) -> None:  # noqa: ANN001
-    """Open hypervisor connections are shared per URI and credentials: the same user name with another
-    password must open (and authenticate) its own, not reuse one somebody else logged in with."""
-    from cloudfakes import driver_for
+def _connection(tmp_path: Path, password: str) -> Any:
+    """The hypervisor connection a request of user ``ops`` with this password gets."""
     from deltacloud.drivers.libvirt.driver import LibvirtDriver
 
-    def connection(password: str) -> object:
-        return driver_for(LibvirtDriver, "test:///default", {"username": "ops", "password": password}, tmp_path).sdk(
-            "compute")
+    return driver_for(LibvirtDriver, "test:///default", {"username": "ops", "password": password}, tmp_path).sdk(
+        "compute")
 
-    assert connection("right") is connection("right")  # one caller's requests share it
-    assert connection("wrong") is not connection("right")
+
+def test_a_connection_is_never_handed_to_another_password(tmp_path: Path) -> None:
+    """Open hypervisor connections are shared per URI and credentials: the same user name with another
+    password must open (and authenticate) its own, not reuse one somebody else logged in with."""
+    assert _connection(tmp_path, "right") is _connection(tmp_path, "right")  # one caller's requests share it
+    assert _connection(tmp_path, "wrong") is not _connection(tmp_path, "right")
+
+
+def test_open_connections_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One connection too many drops the least recently used one: a request still using it finishes
+    undisturbed, the connection is closed once nobody uses it, and a later request opens a new one."""
+    import gc
+    import weakref
+
+    from deltacloud.drivers.libvirt import driver as libvirt_driver
+
+    monkeypatch.setattr(libvirt_driver._connections, "size", 2)
+    first, second = _connection(tmp_path, "one"), _connection(tmp_path, "two")
+    assert _connection(tmp_path, "one") is first  # now the most recently used
+    third = _connection(tmp_path, "three")
+    assert second.connection.isAlive()  # dropped while "in use" here: still working
+    released = weakref.ref(second.connection)
+    assert first.connection.isAlive() and third.connection.isAlive()
+    assert _connection(tmp_path, "one") is first
+    reopened = _connection(tmp_path, "two")
+    assert reopened is not second and reopened.connection.isAlive()
+    del second
+    gc.collect()
+    assert released() is None  # freed, and so closed (virConnect.__del__)

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from cloudfakes import FakeCloud, Reply, Request
-from conftest import LocalServer, start_server, stop_server
-from deltacloud.credentials import LocalCredentialStore
+from conftest import LocalServer
+from driver_support import ServedDriver, alice_and_mallory, assert_stop_start_reboot, entry_point, tenant_client
 
 PASSWORD = "opennebula-pass"
 #: what an OCCI client sends for alice: Basic auth with the hex SHA-1 of her password
@@ -91,49 +91,29 @@ class Occi:
 
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[FakeCloud]:
-    running = FakeCloud("opennebula")
-    Occi(running)
-    yield running.start()
-    running.stop()
+    with FakeCloud("opennebula") as running:
+        Occi(running)
+        yield running
 
 
-@pytest.fixture(scope="module")
-def dc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    data_dir = tmp_path_factory.mktemp("opennebula-data")
-    store = LocalCredentialStore(data_dir / "credentials.json")
-    store.register("alice", "alice-secret", "opennebula", None, {"username": "alice", "password": PASSWORD})
-    store.register("mallory", "mallory-secret", "opennebula", None, {"username": "alice", "password": "guess"})
-    running = start_server(data_dir, {"DELTACLOUD_BACKEND_TIMEOUT": "1.5"})
-    yield running
-    stop_server(running)
-
-
-def client(dc: LocalServer, cloud: FakeCloud, user: str = "alice") -> httpx.Client:
-    return dc.client(auth=(user, f"{user}-secret"), headers={
-        "X-Deltacloud-Driver": "opennebula", "X-Deltacloud-Provider": cloud.url, "Accept": "application/json"})
-
-
-@pytest.fixture
-def api(dc: LocalServer, cloud: FakeCloud) -> Iterator[httpx.Client]:
-    with client(dc, cloud) as opened:
-        yield opened
-    cloud.clear_faults()
+SERVED = ServedDriver("opennebula", provider=lambda cloud: cloud.url,
+                      tenants=lambda cloud: alice_and_mallory({"username": "alice", "password": PASSWORD}, "guess"))
+dc, api = SERVED.fixtures()
 
 
 def test_entry_point_advertises_what_occi_offers(api: httpx.Client) -> None:
-    links = {link["rel"]: link for link in api.get("/api").json()["api"]["links"]}
+    links = entry_point(api)
     assert set(links) == {"drivers", "hardware_profiles", "images", "instances", "instance_states"}
-    assert {f[0]["name"] for f in links["instances"]["features"] if f} == {"user_name"}
+    assert set(links["instances"]) == {"user_name"}
     assert api.get("/api/storage_volumes").status_code == 412  # data blocks are not offered as volumes
     assert api.get("/api/realms").status_code == 412
 
 
 def test_wrong_password_is_401_and_a_bad_endpoint_400(dc: LocalServer, cloud: FakeCloud) -> None:
-    with client(dc, cloud, user="mallory") as mallory:
+    with SERVED.client(dc, cloud, "mallory") as mallory:
         response = mallory.get("/api/instances")
     assert response.status_code == 401 and "guess" not in response.text
-    with dc.client(auth=("alice", "alice-secret"), headers={"X-Deltacloud-Driver": "opennebula",
-                                                             "X-Deltacloud-Provider": "frontend:4567"}) as bad:
+    with tenant_client(dc, "opennebula", "frontend:4567") as bad:
         assert bad.get("/api/instances").status_code == 400
 
 
@@ -173,12 +153,7 @@ def test_create_sends_name_type_and_image(api: httpx.Client, cloud: FakeCloud) -
 
 
 def test_stop_start_reboot_destroy(api: httpx.Client, cloud: FakeCloud) -> None:
-    stopped = api.post("/api/instances/42/stop")
-    assert stopped.status_code == 202 and stopped.json()["instance"]["state"] == "STOPPED"
-    assert api.post("/api/instances/42/stop").status_code == 405
-    started = api.post("/api/instances/42/start")
-    assert started.status_code == 202 and started.json()["instance"]["state"] == "RUNNING"
-    assert api.post("/api/instances/42/reboot").status_code == 202
+    assert_stop_start_reboot(api, "42")
     states = [ET.fromstring(r.body).findtext("STATE") for r in cloud.seen("PUT", r"/compute/42")]
     assert states == ["STOPPED", "RESUME", "REBOOT"]
     assert api.delete("/api/instances/43").status_code == 204

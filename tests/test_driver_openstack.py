@@ -16,12 +16,17 @@ from pathlib import Path
 import httpx
 import pytest
 from cloudfakes import FakeCloud, Reply, Request, json_reply
-from conftest import LocalServer, start_server, stop_server
-from deltacloud.credentials import LocalCredentialStore, PassThroughStore, ProviderCredentials, Tenant
-from deltacloud.driver import DriverContext
+from conftest import LocalServer
 from deltacloud.errors import AuthenticationFailure, BackendError, Forbidden
 from deltacloud.model import RuleSource
-from deltacloud.state import open_state_store
+from driver_support import (
+    ServedDriver,
+    alice_and_mallory,
+    assert_stop_start_reboot,
+    driver_for,
+    entry_point,
+    tenant_client,
+)
 
 PROJECT = "8f4a2c1b9d6e4f3a8b7c6d5e4f3a2b1c"
 COMPUTE = "/compute/v2.1"
@@ -87,60 +92,39 @@ def openstack_cloud() -> FakeCloud:
     cloud.route("DELETE", r"/network/v2.0/floatingips/[^/]+", lambda r, m: Reply(204))
     cloud.route("GET", r"/network/v2.0/security-groups", "security_groups.json")
     cloud.route("GET", rf"/swift/v1/AUTH_{PROJECT}/?", "swift_containers.json")
-    return cloud.start()
+    return cloud
 
 
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[FakeCloud]:
-    running = openstack_cloud()
-    yield running
-    running.stop()
+    with openstack_cloud() as running:
+        yield running
 
 
-@pytest.fixture(scope="module")
-def dc(tmp_path_factory: pytest.TempPathFactory, cloud: FakeCloud) -> Iterator[LocalServer]:
-    data_dir = tmp_path_factory.mktemp("openstack-data")
-    store = LocalCredentialStore(data_dir / "credentials.json")
-    store.register("alice", "alice-secret", "openstack", None, OPENSTACK_CREDENTIALS)
-    store.register("mallory", "mallory-secret", "openstack", None, {**OPENSTACK_CREDENTIALS, "password": "guess"})
-    running = start_server(data_dir, {"DELTACLOUD_BACKEND_TIMEOUT": "1.5"})
-    yield running
-    stop_server(running)
-
-
-@pytest.fixture
-def api(dc: LocalServer, cloud: FakeCloud) -> Iterator[httpx.Client]:
-    headers = {"X-Deltacloud-Driver": "openstack",
-               "X-Deltacloud-Provider": f"{cloud.url}/v3?region=RegionOne&project=demo", "Accept": "application/json"}
-    with dc.client(auth=("alice", "alice-secret"), headers=headers) as client:
-        yield client
-    cloud.clear_faults()
+SERVED = ServedDriver("openstack", provider=lambda cloud: f"{cloud.url}/v3?region=RegionOne&project=demo",
+                      tenants=lambda cloud: alice_and_mallory(OPENSTACK_CREDENTIALS, "guess"))
+dc, api = SERVED.fixtures()
 
 
 def driver(cloud: FakeCloud, tmp_path: Path, **credentials: str):  # type: ignore[no-untyped-def]
     """The driver in process, as a request would get it (pass-through credentials)."""
     from deltacloud.drivers.openstack import OpenStackDriver
 
-    values = {**OPENSTACK_CREDENTIALS, **credentials}
-    tenant = Tenant("alice", ProviderCredentials(values))
-    context = DriverContext("openstack", f"{cloud.url}/v3?region=regionone", PassThroughStore(),
-                            open_state_store("sqlite", str(tmp_path / "state.db")), lambda: tenant)
-    return OpenStackDriver(context)
+    return driver_for(OpenStackDriver, f"{cloud.url}/v3?region=regionone", {**OPENSTACK_CREDENTIALS, **credentials},
+                      tmp_path)
 
 
 def test_entry_point_advertises_what_libcloud_implements(api: httpx.Client) -> None:
-    links = {link["rel"]: link for link in api.get("/api").json()["api"]["links"]}
+    links = entry_point(api)
     assert set(links) == {"drivers", "realms", "hardware_profiles", "images", "instances", "instance_states",
                           "keys", "storage_volumes", "storage_snapshots", "buckets", "addresses", "firewalls"}
-    instance_features = {f[0]["name"] for f in links["instances"]["features"] if f}
-    assert {"user_name", "authentication_key", "authentication_password", "user_data"} <= instance_features
+    assert {"user_name", "authentication_key", "authentication_password", "user_data"} <= set(links["instances"])
     assert "load_balancers" not in links
     assert api.get("/api/load_balancers").status_code == 412
 
 
 def test_wrong_provider_password_is_401(dc: LocalServer, cloud: FakeCloud) -> None:
-    headers = {"X-Deltacloud-Driver": "openstack", "X-Deltacloud-Provider": f"{cloud.url}/v3?region=RegionOne"}
-    with dc.client(auth=("mallory", "mallory-secret"), headers=headers) as client:
+    with tenant_client(dc, "openstack", f"{cloud.url}/v3?region=RegionOne", user="mallory") as client:
         response = client.get("/api/instances")
     assert response.status_code == 401
     assert "guess" not in response.text and "correct-horse" not in response.text
@@ -188,12 +172,7 @@ def test_create_instance_sends_the_launch_parameters(api: httpx.Client, cloud: F
 
 
 def test_stop_start_reboot_destroy(api: httpx.Client, cloud: FakeCloud) -> None:
-    stopped = api.post(f"/api/instances/{WEB1}/stop")
-    assert stopped.status_code == 202 and stopped.json()["instance"]["state"] == "STOPPED"
-    assert api.post(f"/api/instances/{WEB1}/stop").status_code == 405  # the state machine refuses
-    started = api.post(f"/api/instances/{WEB1}/start")
-    assert started.status_code == 202 and started.json()["instance"]["state"] == "RUNNING"
-    assert api.post(f"/api/instances/{WEB1}/reboot").status_code == 202
+    assert_stop_start_reboot(api, WEB1)
     actions = [json.loads(r.body) for r in cloud.seen("POST", rf"{COMPUTE}/servers/{WEB1}/action")]
     assert actions == [{"os-stop": None}, {"os-start": None}, {"reboot": {"type": "HARD"}}]
     assert api.delete(f"/api/instances/{DB1}").status_code == 204

@@ -16,8 +16,8 @@ from email.utils import formatdate
 import httpx
 import pytest
 from cloudfakes import FakeCloud, Reply, Request, json_reply
-from conftest import LocalServer, start_server, stop_server
-from deltacloud.credentials import LocalCredentialStore
+from conftest import LocalServer
+from driver_support import ServedDriver, alice_and_mallory, entry_point, tenant_client
 
 TENANT = "930412"
 COMPUTE = f"/v2/{TENANT}"
@@ -189,39 +189,18 @@ def rackspace_cloud() -> FakeCloud:
     ):
         cloud.route(method, pattern, authorized(responder))
     CloudFiles(cloud)
-    return cloud.start()
+    return cloud
 
 
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[FakeCloud]:
-    running = rackspace_cloud()
-    yield running
-    running.stop()
+    with rackspace_cloud() as running:
+        yield running
 
 
-@pytest.fixture(scope="module")
-def dc(tmp_path_factory: pytest.TempPathFactory, cloud: FakeCloud) -> Iterator[LocalServer]:
-    data_dir = tmp_path_factory.mktemp("rackspace-data")
-    store = LocalCredentialStore(data_dir / "credentials.json")
-    store.register("alice", "alice-secret", "rackspace", None,
-                   {"username": "alice", "password": API_KEY, "auth_url": f"{cloud.url}/v2.0"})
-    store.register("mallory", "mallory-secret", "rackspace", None,
-                   {"username": "alice", "password": "not-the-key", "auth_url": f"{cloud.url}/v2.0"})
-    running = start_server(data_dir, {"DELTACLOUD_BACKEND_TIMEOUT": "1.5"})
-    yield running
-    stop_server(running)
-
-
-def client(dc: LocalServer, user: str = "alice", region: str = "dfw") -> httpx.Client:
-    return dc.client(auth=(user, f"{user}-secret"), headers={
-        "X-Deltacloud-Driver": "rackspace", "X-Deltacloud-Provider": region, "Accept": "application/json"})
-
-
-@pytest.fixture
-def api(dc: LocalServer, cloud: FakeCloud) -> Iterator[httpx.Client]:
-    with client(dc) as opened:
-        yield opened
-    cloud.clear_faults()
+SERVED = ServedDriver("rackspace", provider=lambda cloud: "dfw", tenants=lambda cloud: alice_and_mallory(
+    {"username": "alice", "password": API_KEY, "auth_url": f"{cloud.url}/v2.0"}, "not-the-key"))
+dc, api = SERVED.fixtures()
 
 
 def test_regions_are_the_providers(dc: LocalServer) -> None:
@@ -229,24 +208,23 @@ def test_regions_are_the_providers(dc: LocalServer) -> None:
         driver = anonymous.get("/api/drivers/rackspace").json()["driver"]
         assert driver["name"] == "Rackspace"
         assert driver["providers"] == ["dfw", "ord", "iad", "lon", "syd", "hkg"]
-    with client(dc, region="mars") as unknown:
+    with tenant_client(dc, "rackspace", "mars") as unknown:
         response = unknown.get("/api/instances")
     assert response.status_code == 400 and "dfw" in response.text
 
 
 def test_entry_point_advertises_what_rackspace_offers(api: httpx.Client) -> None:
-    links = {link["rel"]: link for link in api.get("/api").json()["api"]["links"]}
+    links = entry_point(api)
     assert set(links) == {"drivers", "realms", "hardware_profiles", "images", "instances", "instance_states", "keys",
                           "buckets"}
-    features = {f[0]["name"] for f in links["instances"]["features"] if f}
-    assert features == {"user_name", "user_data", "authentication_key", "authentication_password"}
+    assert set(links["instances"]) == {"user_name", "user_data", "authentication_key", "authentication_password"}
     assert api.get("/api/storage_volumes").status_code == 412  # Cloud Block Storage is not offered
     states = {s["name"]: s for s in api.get("/api/instance_states").json()}
     assert {t["action"] for t in states["running"]["transitions"] if t.get("action")} == {"reboot", "destroy"}
 
 
 def test_wrong_api_key_is_401_without_the_key(dc: LocalServer, cloud: FakeCloud) -> None:
-    with client(dc, user="mallory") as mallory:
+    with SERVED.client(dc, cloud, "mallory") as mallory:
         response = mallory.get("/api/instances")
     assert response.status_code == 401
     assert "not-the-key" not in response.text and API_KEY not in response.text

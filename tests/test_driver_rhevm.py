@@ -16,8 +16,8 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 from cloudfakes import FakeCloud, Reply, Request
-from conftest import LocalServer, start_server, stop_server
-from deltacloud.credentials import LocalCredentialStore
+from conftest import LocalServer
+from driver_support import ServedDriver, alice_and_mallory, driver_for, entry_point
 
 API = "/ovirt-engine/api"
 USER, PASSWORD = "admin@internal", "ovirt-Engine-pass"
@@ -116,47 +116,27 @@ class Engine:
 
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[FakeCloud]:
-    running = FakeCloud("rhevm")
-    Engine(running)
-    yield running.start()
-    running.stop()
+    with FakeCloud("rhevm") as running:
+        Engine(running)
+        yield running
 
 
-@pytest.fixture(scope="module")
-def dc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    data_dir = tmp_path_factory.mktemp("rhevm-data")
-    store = LocalCredentialStore(data_dir / "credentials.json")
-    store.register("alice", "alice-secret", "rhevm", None, {"username": USER, "password": PASSWORD})
-    store.register("mallory", "mallory-secret", "rhevm", None, {"username": USER, "password": "guess"})
-    store.register("bob", "bob-secret", "rhevm", None, {"username": "bob@internal", "password": "bob-pass"})
-    running = start_server(data_dir, {"DELTACLOUD_BACKEND_TIMEOUT": "1.5"})
-    yield running
-    stop_server(running)
-
-
-def client(dc: LocalServer, cloud: FakeCloud, user: str = "alice") -> httpx.Client:
-    return dc.client(auth=(user, f"{user}-secret"), headers={
-        "X-Deltacloud-Driver": "rhevm", "X-Deltacloud-Provider": f"{cloud.url}{API}", "Accept": "application/json"})
-
-
-@pytest.fixture
-def api(dc: LocalServer, cloud: FakeCloud) -> Iterator[httpx.Client]:
-    with client(dc, cloud) as opened:
-        yield opened
-    cloud.clear_faults()
+SERVED = ServedDriver("rhevm", provider=lambda cloud: f"{cloud.url}{API}",
+                      tenants=lambda cloud: {**alice_and_mallory({"username": USER, "password": PASSWORD}, "guess"),
+                                             "bob": {"username": "bob@internal", "password": "bob-pass"}})
+dc, api = SERVED.fixtures()
 
 
 def test_entry_point_advertises_the_engine_collections(api: httpx.Client) -> None:
-    links = {link["rel"]: link for link in api.get("/api").json()["api"]["links"]}
+    links = entry_point(api)
     assert set(links) == {"drivers", "realms", "hardware_profiles", "images", "instances", "instance_states"}
-    features = {f[0]["name"]: f[0] for f in links["instances"]["features"] if f}
-    assert set(features) == {"user_name", "user_data"}
-    assert features["user_name"]["constraints"] == {"max_length": 50}
+    assert set(links["instances"]) == {"user_name", "user_data"}
+    assert links["instances"]["user_name"]["constraints"] == {"max_length": 50}
     assert api.get("/api/keys").status_code == 412
 
 
 def test_sso_refusal_is_401_without_the_password(dc: LocalServer, cloud: FakeCloud) -> None:
-    with client(dc, cloud, user="mallory") as mallory:
+    with SERVED.client(dc, cloud, "mallory") as mallory:
         response = mallory.get("/api/realms")
     assert response.status_code == 401
     assert "guess" not in response.text and USER not in response.text
@@ -239,7 +219,6 @@ def test_start_reboot_stop_destroy(api: httpx.Client, cloud: FakeCloud) -> None:
 
 
 def test_an_engine_fault_is_typed(cloud: FakeCloud, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from cloudfakes import driver_for
     from deltacloud.drivers.rhevm import RhevmDriver
     from deltacloud.errors import Conflict, NotFound
 
@@ -262,7 +241,7 @@ def test_provider_error_is_502_and_a_slow_engine_504(api: httpx.Client, cloud: F
 def test_a_slow_sso_service_is_504_too(dc: LocalServer, cloud: FakeCloud) -> None:
     cloud.slow(r"/ovirt-engine/sso/oauth/token", 4)
     try:
-        with client(dc, cloud, user="bob") as bob:  # bob's first call logs in: the SDK alone would wait for ever
+        with SERVED.client(dc, cloud, "bob") as bob:  # bob's first call logs in: the SDK alone would wait for ever
             assert bob.get("/api/realms").status_code == 504
     finally:
         cloud.clear_faults()

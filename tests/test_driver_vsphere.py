@@ -15,8 +15,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from cloudfakes import FakeCloud, Reply, Request, json_reply
-from conftest import LocalServer, start_server, stop_server
-from deltacloud.credentials import LocalCredentialStore
+from conftest import LocalServer
+from driver_support import ServedDriver, alice_and_mallory, assert_stop_start_reboot, entry_point
 
 USER, PASSWORD = "alice@vsphere.local", "Vc3nter!pass"
 UBUNTU = "3b1f6c2e-7a8d-4e9f-a0b1-c2d3e4f5a6b7"
@@ -121,10 +121,8 @@ class VCenter:
 
 @pytest.fixture(scope="module")
 def vcenter() -> Iterator[tuple[FakeCloud, VCenter]]:
-    cloud = FakeCloud("vsphere")
-    played = VCenter(cloud)
-    yield cloud.start(), played
-    cloud.stop()
+    with FakeCloud("vsphere") as cloud:
+        yield cloud, VCenter(cloud)
 
 
 @pytest.fixture(scope="module")
@@ -132,39 +130,21 @@ def cloud(vcenter: tuple[FakeCloud, VCenter]) -> FakeCloud:
     return vcenter[0]
 
 
-@pytest.fixture(scope="module")
-def dc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    data_dir = tmp_path_factory.mktemp("vsphere-data")
-    store = LocalCredentialStore(data_dir / "credentials.json")
-    store.register("alice", "alice-secret", "vsphere", None, {"username": USER, "password": PASSWORD})
-    store.register("mallory", "mallory-secret", "vsphere", None, {"username": USER, "password": "guess"})
-    running = start_server(data_dir, {"DELTACLOUD_BACKEND_TIMEOUT": "1.5"})
-    yield running
-    stop_server(running)
-
-
-def client(dc: LocalServer, cloud: FakeCloud, user: str = "alice") -> httpx.Client:
-    return dc.client(auth=(user, f"{user}-secret"), headers={
-        "X-Deltacloud-Driver": "vsphere", "X-Deltacloud-Provider": cloud.url, "Accept": "application/json"})
-
-
-@pytest.fixture
-def api(dc: LocalServer, cloud: FakeCloud) -> Iterator[httpx.Client]:
-    with client(dc, cloud) as opened:
-        yield opened
-    cloud.clear_faults()
+SERVED = ServedDriver("vsphere", provider=lambda cloud: cloud.url,
+                      tenants=lambda cloud: alice_and_mallory({"username": USER, "password": PASSWORD}, "guess"))
+dc, api = SERVED.fixtures()
 
 
 def test_entry_point_advertises_what_the_rest_client_does(api: httpx.Client) -> None:
-    links = {link["rel"]: link for link in api.get("/api").json()["api"]["links"]}
+    links = entry_point(api)
     assert set(links) == {"drivers", "realms", "images", "instances", "instance_states"}
-    assert {f[0]["name"] for f in links["instances"]["features"] if f} == {"user_name"}
+    assert set(links["instances"]) == {"user_name"}
     assert api.get("/api/hardware_profiles").status_code == 412
     assert api.post("/api/images", data={"instance_id": "vm-42"}).status_code == 412
 
 
 def test_wrong_password_is_401_and_never_echoed(dc: LocalServer, cloud: FakeCloud) -> None:
-    with client(dc, cloud, user="mallory") as mallory:
+    with SERVED.client(dc, cloud, "mallory") as mallory:
         response = mallory.get("/api/realms")
     assert response.status_code == 401 and "guess" not in response.text and PASSWORD not in response.text
 
@@ -219,12 +199,7 @@ def test_deploy_from_a_template(api: httpx.Client, cloud: FakeCloud) -> None:
 
 
 def test_stop_start_reset_destroy(api: httpx.Client, cloud: FakeCloud) -> None:
-    stopped = api.post("/api/instances/vm-42/stop")
-    assert stopped.status_code == 202 and stopped.json()["instance"]["state"] == "STOPPED"
-    assert api.post("/api/instances/vm-42/stop").status_code == 405
-    started = api.post("/api/instances/vm-42/start")
-    assert started.status_code == 202 and started.json()["instance"]["state"] == "RUNNING"
-    assert api.post("/api/instances/vm-42/reboot").status_code == 202
+    assert_stop_start_reboot(api, "vm-42")
     actions = [r.query["action"][0] for r in cloud.seen("POST", r"/api/vcenter/vm/vm-42/power")]
     assert actions == ["stop", "start", "reset"]
     assert api.delete("/api/instances/vm-1017").status_code == 204  # running: powered off, then removed

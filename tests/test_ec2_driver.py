@@ -15,8 +15,6 @@ import httpx
 import pytest
 from aws_support import iam_moto, silent_endpoint, throttling_proxy, unique
 from conftest import free_port
-from deltacloud.credentials import PassThroughStore, ProviderCredentials, Tenant
-from deltacloud.driver import DriverContext
 from deltacloud.drivers.ec2 import EC2Driver
 from deltacloud.drivers.ec2 import blobs as blobs_module
 from deltacloud.drivers.ec2 import clients as clients_module
@@ -35,7 +33,7 @@ from deltacloud.errors import (
     ValidationError,
 )
 from deltacloud.model import InstanceCreate, Listener, RuleSource, StorageVolumeCreate
-from deltacloud.state import open_state_store
+from driver_support import driver_for
 
 #: a region of its own on the shared moto server: EC2 state there is this module's alone
 REGION = "ap-southeast-2"
@@ -49,10 +47,7 @@ def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def make_driver(tmp_path: Path, region: str | None = REGION, **credentials: str) -> EC2Driver:
-    values = credentials or {"access_key_id": KEY, "secret_access_key": SECRET}
-    tenant = Tenant("tester", ProviderCredentials(values))
-    store = open_state_store("sqlite", str(tmp_path / "state.db"))
-    return EC2Driver(DriverContext("ec2", region, PassThroughStore(), store, lambda: tenant))
+    return driver_for(EC2Driver, region, credentials or {"access_key_id": KEY, "secret_access_key": SECRET}, tmp_path)
 
 
 @pytest.fixture

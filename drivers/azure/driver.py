@@ -16,23 +16,20 @@ from deltacloud.drivers.libcloud_adapter.storage import LibcloudStorage
 
 #: Declared as data, so that loading the driver class imports no libcloud; :func:`introspected`
 #: derives the same from ``AzureBlobsStorageDriver`` and the test suite checks they agree.
-OFFERED: dict[str, set[str]] = {
-    "buckets": {"index", "show", "create", "destroy", "blob_show", "blob_create", "blob_destroy", "blob_metadata",
-                "blob_update_metadata", "blob_content"},
-}
+OFFERED: dict[str, frozenset[str]] = {"buckets": introspection.BUCKET_OPERATIONS | {"blob_update_metadata"}}
 
 
 def introspected() -> tuple[dict[str, set[str]], dict[str, list[str]]]:
     """What libcloud's Azure Blobs class implements (nothing needs declaring by hand)."""
     from libcloud.storage.drivers.azure_blobs import AzureBlobsStorageDriver
 
-    return introspection.introspect(storage=AzureBlobsStorageDriver), {}
+    return introspection.offered_by(storage=AzureBlobsStorageDriver)
 
 
 class AzureDriver(LibcloudStorage):
     name = "azure"
     title = "Azure"
-    capabilities = introspection.build_capabilities(OFFERED)
+    capabilities, state_machine = introspection.declared(OFFERED)
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
         from libcloud.storage.drivers.azure_blobs import AZURE_STORAGE_HOST_SUFFIX, AzureBlobsStorageDriver

@@ -20,16 +20,7 @@ from deltacloud.model import Instance, InstanceCreate, Key
 
 #: Declared as data, so that loading the driver class imports no libcloud; :func:`introspected`
 #: derives the same from ``DigitalOcean_v2_NodeDriver`` and the test suite checks they agree.
-OFFERED: dict[str, set[str]] = {
-    "realms": {"index", "show"},
-    "hardware_profiles": {"index", "show"},
-    "images": {"index", "show", "create", "destroy"},
-    "instances": {"index", "show", "create", "start", "stop", "reboot", "destroy"},
-    "keys": {"index", "show", "create", "destroy"},
-    "storage_volumes": {"index", "show", "create", "destroy", "attach", "detach"},
-    "storage_snapshots": {"index", "show", "create", "destroy"},
-    "addresses": {"index", "show", "create", "destroy", "associate", "disassociate"},
-}
+OFFERED: dict[str, frozenset[str]] = {**introspection.FULL_COMPUTE, "addresses": introspection.ADDRESS_OPERATIONS}
 FEATURES: dict[str, list[str]] = {
     "instances": ["authentication_key", "user_data", "user_name"],
     "images": ["image_name"],
@@ -42,7 +33,7 @@ def introspected() -> tuple[dict[str, set[str]], dict[str, list[str]]]:
     """What libcloud's DigitalOcean class implements, with this provider's declarations by hand."""
     from libcloud.compute.drivers.digitalocean import DigitalOcean_v2_NodeDriver as sdk_class
 
-    offered = introspection.introspect(compute=sdk_class)
+    offered, features = introspection.offered_by(compute=sdk_class)
     implements = introspection.implements
     if implements(sdk_class, "ex_power_on_node") and implements(sdk_class, "ex_shutdown_node"):
         offered["instances"] |= {"start", "stop"}
@@ -51,8 +42,7 @@ def introspected() -> tuple[dict[str, set[str]], dict[str, list[str]]]:
     if implements(sdk_class, "create_key_pair"):
         offered["keys"].add("create")
     if all(implements(sdk_class, m) for m in addresses.FLOATING_IP_METHODS):
-        offered["addresses"] = {"index", "show", "create", "destroy", "associate", "disassociate"}
-    features = introspection.standard_features(sdk_class)
+        offered["addresses"] = set(introspection.ADDRESS_OPERATIONS)
     features["keys"] = ["import_key"]  # create_key_pair(name, public_key)
     features["instances"] = sorted({*features["instances"], "authentication_key"})  # ex_ssh_key_ids
     return offered, features
@@ -61,8 +51,7 @@ def introspected() -> tuple[dict[str, set[str]], dict[str, list[str]]]:
 class DigitalOceanDriver(LibcloudFloatingIps):
     name = "digitalocean"
     title = "Digitalocean"
-    capabilities = introspection.build_capabilities(OFFERED, FEATURES)
-    state_machine = introspection.state_machine(OFFERED["instances"])
+    capabilities, state_machine = introspection.declared(OFFERED, FEATURES)
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
         from libcloud.compute.drivers.digitalocean import DigitalOcean_v2_NodeDriver

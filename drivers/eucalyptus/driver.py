@@ -23,22 +23,13 @@ from deltacloud.drivers.libcloud_adapter import introspection
 from deltacloud.drivers.libcloud_adapter.base import UrlProvider, required
 from deltacloud.drivers.libcloud_adapter.compute import LibcloudCompute
 from deltacloud.drivers.libcloud_adapter.errors import provider_errors
-from deltacloud.errors import NotFound, ValidationError
 from deltacloud.model import Instance, InstanceCreate
 
 DEFAULT_PATH = "/services/compute"
 
 #: Declared as data, so that loading the driver class imports no libcloud; :func:`introspected`
 #: derives the same from :class:`.sdk.EucalyptusNodeDriver` and the test suite checks they agree.
-OFFERED: dict[str, set[str]] = {
-    "realms": {"index", "show"},
-    "hardware_profiles": {"index", "show"},
-    "images": {"index", "show", "create", "destroy"},
-    "instances": {"index", "show", "create", "start", "stop", "reboot", "destroy"},
-    "keys": {"index", "show", "create", "destroy"},
-    "storage_volumes": {"index", "show", "create", "destroy", "attach", "detach"},
-    "storage_snapshots": {"index", "show", "create", "destroy"},
-}
+OFFERED: dict[str, frozenset[str]] = introspection.FULL_COMPUTE
 FEATURES: dict[str, list[str]] = {
     "instances": ["authentication_key", "firewalls", "user_data", "user_name"],
     "images": ["image_name", "owner_id"],
@@ -51,8 +42,7 @@ def introspected() -> tuple[dict[str, set[str]], dict[str, list[str]]]:
     """What the (adjusted) libcloud Eucalyptus class implements, with the declarations by hand."""
     from .sdk import EucalyptusNodeDriver
 
-    offered = introspection.introspect(compute=EucalyptusNodeDriver)
-    features = introspection.standard_features(EucalyptusNodeDriver)
+    offered, features = introspection.offered_by(compute=EucalyptusNodeDriver)
     features["instances"] = sorted({*features["instances"], "firewalls"})  # ex_security_groups
     features["images"] = sorted({*features.get("images", []), "owner_id"})  # filtered on the listing
     return offered, features
@@ -63,8 +53,8 @@ class EucalyptusDriver(UrlProvider, LibcloudCompute):
     title = "Eucalyptus"
     endpoint_is = "the cloud's compute URL"
     endpoint_example = f"http://host:8773{DEFAULT_PATH}"
-    capabilities = introspection.build_capabilities(OFFERED, FEATURES)
-    state_machine = introspection.state_machine(OFFERED["instances"])
+    capabilities, state_machine = introspection.declared(OFFERED, FEATURES)
+    launch_refers = True  # Eucalyptus answers an unknown image, key or group with its EC2 "not found" codes
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
         from .sdk import EucalyptusNodeDriver
@@ -87,12 +77,6 @@ class EucalyptusDriver(UrlProvider, LibcloudCompute):
         if request.firewall_ids:
             arguments["ex_security_groups"] = list(request.firewall_ids)
         return arguments
-
-    def create_instances(self, request: InstanceCreate) -> list[Instance]:
-        try:
-            return super().create_instances(request)
-        except NotFound as error:  # an unknown image, key or group named in the request: the caller's mistake
-            raise ValidationError(error.message) from None
 
     def list_volume_snapshots(self) -> list[Any]:
         with provider_errors():

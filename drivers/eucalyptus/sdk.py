@@ -17,6 +17,7 @@ from typing import Any
 
 from defusedxml.ElementTree import fromstring
 from deltacloud.drivers.ec2.errors import classify_code
+from deltacloud.drivers.typed_errors import unlisted_status
 from deltacloud.errors import (
     ActionNotAllowed,
     AuthenticationFailure,
@@ -26,7 +27,6 @@ from deltacloud.errors import (
     DeltacloudError,
     Forbidden,
     NotFound,
-    ValidationError,
 )
 from libcloud.compute.base import NodeSize
 from libcloud.compute.drivers.ec2 import (
@@ -71,14 +71,13 @@ def typed_error(status: int, body: str) -> DeltacloudError:
     if error is None:  # Eucalyptus answers a bad signature with a bare "Failure: 403 Forbidden"
         if status in (401, 403):
             return AuthenticationFailure()
-        error_class = BackendError if status >= 500 else ValidationError
-        return error_class(f"Provider error ({status})")
+        return unlisted_status(status)(f"Provider error ({status})")
     fields = _fields(error)
     code, message = fields.get("Code", ""), " ".join(fields.get("Message", "").split())
     kind = classify_code(code)
     if kind == "auth":
         return AuthenticationFailure()  # Eucalyptus's text may describe the key: say nothing about it
-    error_class = _BY_KIND.get(kind) or (BackendError if status >= 500 else ValidationError)
+    error_class = _BY_KIND.get(kind) or unlisted_status(status)
     return error_class(f"{code}: {message}" if message else code)
 
 

@@ -14,10 +14,7 @@ from deltacloud.drivers.libcloud_adapter.storage import LibcloudStorage
 
 #: Declared as data, so that loading the driver class imports no libcloud; :func:`introspected`
 #: derives the same from ``GoogleStorageDriver`` and the test suite checks they agree.
-OFFERED: dict[str, set[str]] = {
-    "buckets": {"index", "show", "create", "destroy", "blob_show", "blob_create", "blob_destroy", "blob_metadata",
-                "blob_content"},
-}
+OFFERED: dict[str, frozenset[str]] = {"buckets": introspection.BUCKET_OPERATIONS}
 FEATURES: dict[str, list[str]] = {"buckets": ["bucket_location"]}
 
 
@@ -31,7 +28,7 @@ def introspected() -> tuple[dict[str, set[str]], dict[str, list[str]]]:
 class GoogleDriver(LibcloudStorage):
     name = "google"
     title = "Google"
-    capabilities = introspection.build_capabilities(OFFERED, FEATURES)
+    capabilities, state_machine = introspection.declared(OFFERED, FEATURES)
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
         from libcloud.storage.drivers.google_storage import GoogleStorageDriver

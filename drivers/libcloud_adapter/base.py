@@ -9,12 +9,12 @@ Per thread, because libcloud connection objects keep per-request state and are n
 import hashlib
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from deltacloud.credentials import ProviderCredentials
 from deltacloud.driver import Driver, DriverContext, Filters
+from deltacloud.drivers.connection_pool import ConnectionPool
 from deltacloud.errors import AuthenticationFailure, UnknownProvider, ValidationError
 
 from .errors import provider_errors
@@ -23,11 +23,11 @@ _CACHE_SIZE = 32  # opened SDK drivers per worker thread
 _local = threading.local()
 
 
-def _opened() -> "OrderedDict[tuple[str, ...], Any]":
-    cache = getattr(_local, "drivers", None)
-    if cache is None:
-        cache = _local.drivers = OrderedDict()
-    return cache
+def _opened() -> ConnectionPool[tuple[str, str, str, str], Any]:
+    pool = getattr(_local, "drivers", None)
+    if pool is None:
+        pool = _local.drivers = ConnectionPool(_CACHE_SIZE)
+    return pool
 
 
 def credentials_digest(credentials: ProviderCredentials) -> str:
@@ -52,24 +52,18 @@ class LibcloudBase(Driver):
 
     def sdk(self, kind: str) -> Any:
         credentials = self.context.credentials()
+
+        def open_driver() -> Any:
+            with provider_errors():
+                return self.open_sdk(kind, credentials, self.backend_timeout())
+
         key = (type(self).__name__, kind, self.context.provider or "", credentials_digest(credentials))
-        cache = _opened()
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
-        with provider_errors():
-            opened = self.open_sdk(kind, credentials, self.backend_timeout())
-        cache[key] = opened
-        while len(cache) > _CACHE_SIZE:
-            cache.popitem(last=False)
-        return opened
+        return _opened().get(key, open_driver)
 
     def forget_sdk(self) -> None:
         """Drop this caller's opened drivers (after the cloud rejected their credentials); other tenants' stay."""
-        cache = _opened()
         mine = (type(self).__name__, self.context.provider or "", credentials_digest(self.context.credentials()))
-        for key in [k for k in cache if (k[0], k[2], k[3]) == mine]:
-            del cache[key]
+        _opened().drop(lambda key: (key[0], key[2], key[3]) == mine)
 
     @staticmethod
     def backend_timeout() -> float:

@@ -2,7 +2,9 @@
 
 import base64
 import binascii
-from typing import Any
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any, ClassVar
 
 from deltacloud.driver import Filters
 from deltacloud.errors import NotFound, ValidationError
@@ -34,17 +36,23 @@ def decode_user_data(encoded: str) -> str:
 
 class LibcloudCompute(LibcloudBase):
     sdk_kinds = ("compute",)
+    #: runs a block of compute SDK calls so that whatever escapes is a typed error; a compute SDK
+    #: other than libcloud's HTTP drivers (libvirt's) declares its own translation here
+    sdk_errors: ClassVar[Callable[..., AbstractContextManager[None]]] = staticmethod(provider_errors)
+    #: whether the provider answers a launch naming an unknown image, key or group with "not found":
+    #: then that is the request's mistake (400, as the EC2 driver reports it), not a missing resource
+    launch_refers: ClassVar[bool] = False
 
     def compute(self) -> Any:
         return self.sdk("compute")
 
     def probe(self) -> None:
-        with provider_errors():
+        with self.sdk_errors():
             self.compute().list_nodes()
 
     # -- realms and hardware profiles -----------------------------------------------------
     def realms(self, filters: Filters) -> list[Realm]:
-        with provider_errors():
+        with self.sdk_errors():
             locations = self.compute().list_locations()
         return [r for r in map(mapping.realm, locations) if matches(r.model_dump(), filters, ("id",))]
 
@@ -52,7 +60,7 @@ class LibcloudCompute(LibcloudBase):
         return next(iter(self.realms({"id": realm_id})), None)
 
     def hardware_profiles(self, filters: Filters) -> list[HardwareProfile]:
-        with provider_errors():
+        with self.sdk_errors():
             sizes = self.compute().list_sizes()
         profiles = [mapping.hardware_profile(s) for s in sizes]
         arch = filters.get("architecture")
@@ -76,7 +84,7 @@ class LibcloudCompute(LibcloudBase):
         return list(self.compute().list_images())
 
     def images(self, filters: Filters) -> list[Image]:
-        with provider_errors():
+        with self.sdk_errors():
             found = self.list_node_images(filters)
         profile_ids = self._profile_ids()
         images = [mapping.image(i, profile_ids) for i in found]
@@ -86,7 +94,7 @@ class LibcloudCompute(LibcloudBase):
         if not implements(type(self.compute()), "get_image"):
             return next(iter(self.images({"id": image_id})), None)
         try:
-            with provider_errors():
+            with self.sdk_errors():
                 found = self.compute().get_image(image_id)
         except NotFound:
             return None
@@ -95,7 +103,7 @@ class LibcloudCompute(LibcloudBase):
     def create_image(self, instance_id: str, name: str | None, description: str | None, *,
                      no_reboot: bool = False) -> Image:  # libcloud's clouds snapshot without a reboot
         node = self._node(instance_id)
-        with provider_errors():
+        with self.sdk_errors():
             created = self.compute().create_image(node, name or f"{node.name}-image")
         # some clouds answer with the new id only (EC2's CreateImage): read the image back for its state
         return self.image(str(created.id)) or mapping.image(created, self._profile_ids())
@@ -103,7 +111,7 @@ class LibcloudCompute(LibcloudBase):
     def destroy_image(self, image_id: str) -> None:
         from libcloud.compute.base import NodeImage
 
-        with provider_errors():
+        with self.sdk_errors():
             self.compute().delete_image(NodeImage(id=image_id, name=None, driver=self.compute()))
 
     # -- instances ------------------------------------------------------------------------
@@ -112,7 +120,7 @@ class LibcloudCompute(LibcloudBase):
         return mapping.instance(node)
 
     def _nodes(self) -> list[Any]:
-        with provider_errors():
+        with self.sdk_errors():
             return list(self.compute().list_nodes())
 
     def find_node(self, instance_id: str) -> Any | None:
@@ -163,7 +171,7 @@ class LibcloudCompute(LibcloudBase):
             raise ValidationError("instance_count must be at least 1")
         compute = self.compute()
         arguments: dict[str, Any] = {}
-        with provider_errors():
+        with self.sdk_errors():
             if implements(type(compute), "list_sizes"):
                 size = self._pick(list(compute.list_sizes()), request.hardware_profile_id, "Hardware profile")
                 if size is not None:
@@ -177,13 +185,13 @@ class LibcloudCompute(LibcloudBase):
             name = request.name or f"deltacloud-{request.image_id[:8]}"
             if request.instance_count > 1:
                 name = f"{name}-{number + 1}"
-            with provider_errors():
+            with self.sdk_errors(refers=self.launch_refers):
                 created.append(self.to_instance(compute.create_node(name=name, **arguments)))
         return created
 
     def _act(self, instance_id: str, method: str) -> Instance:
         node = self._node(instance_id)
-        with provider_errors():
+        with self.sdk_errors():
             getattr(self.compute(), method)(node)
         return self.instance(instance_id) or self.to_instance(node)
 
@@ -198,12 +206,12 @@ class LibcloudCompute(LibcloudBase):
 
     def destroy_instance(self, instance_id: str) -> None:
         node = self._node(instance_id)
-        with provider_errors():
+        with self.sdk_errors():
             self.compute().destroy_node(node)
 
     # -- keys -----------------------------------------------------------------------------
     def keys(self, filters: Filters) -> list[Key]:
-        with provider_errors():
+        with self.sdk_errors():
             pairs = self.compute().list_key_pairs()
         return [k for k in map(mapping.key, pairs) if matches(k.model_dump(), filters, ("id",))]
 
@@ -214,7 +222,7 @@ class LibcloudCompute(LibcloudBase):
         if not name.strip():
             raise ValidationError("Key name must not be empty")
         compute = self.compute()
-        with provider_errors():
+        with self.sdk_errors():
             if public_key is not None:
                 if not implements(type(compute), "import_key_pair_from_string"):
                     raise ValidationError("This cloud cannot import public keys")
@@ -223,7 +231,7 @@ class LibcloudCompute(LibcloudBase):
 
     def destroy_key(self, key_id: str) -> None:
         compute = self.compute()
-        with provider_errors():
+        with self.sdk_errors():
             pair = next((p for p in compute.list_key_pairs() if p.name == key_id), None)
             if pair is None:
                 raise NotFound(f"Key '{key_id}' not found")
@@ -231,7 +239,7 @@ class LibcloudCompute(LibcloudBase):
 
     # -- storage volumes and snapshots ----------------------------------------------------
     def _volumes(self) -> list[Any]:
-        with provider_errors():
+        with self.sdk_errors():
             return list(self.compute().list_volumes())
 
     def _volume(self, volume_id: str) -> Any:
@@ -253,7 +261,7 @@ class LibcloudCompute(LibcloudBase):
             raise ValidationError(f"capacity must be a positive number of GB, not {capacity!r}")
         compute = self.compute()
         arguments: dict[str, Any] = {}
-        with provider_errors():
+        with self.sdk_errors():
             if request.realm_id and implements(type(compute), "list_locations"):
                 arguments["location"] = self._pick(list(compute.list_locations()), request.realm_id, "Realm")
             if request.snapshot_id:
@@ -264,25 +272,25 @@ class LibcloudCompute(LibcloudBase):
 
     def destroy_storage_volume(self, volume_id: str) -> None:
         volume = self._volume(volume_id)
-        with provider_errors():
+        with self.sdk_errors():
             self.compute().destroy_volume(volume)
 
     def attach_storage_volume(self, volume_id: str, instance_id: str, device: str) -> StorageVolume:
         volume, node = self._volume(volume_id), self._node(instance_id)
-        with provider_errors():
+        with self.sdk_errors():
             self.compute().attach_volume(node, volume, device or None)
         return self.storage_volume(volume_id) or mapping.storage_volume(volume)
 
     def detach_storage_volume(self, volume_id: str) -> StorageVolume:
         volume = self._volume(volume_id)
-        with provider_errors():
+        with self.sdk_errors():
             self.compute().detach_volume(volume)
         return self.storage_volume(volume_id) or mapping.storage_volume(volume)
 
     def list_volume_snapshots(self) -> list[Any]:
         """Every snapshot; clouds with one call for all of them override this."""
         compute = self.compute()
-        with provider_errors():
+        with self.sdk_errors():
             return [s for v in compute.list_volumes() for s in compute.list_volume_snapshots(v)]
 
     def _snapshot(self, snapshot_id: str) -> Any:
@@ -300,11 +308,11 @@ class LibcloudCompute(LibcloudBase):
 
     def create_storage_snapshot(self, volume_id: str, name: str | None, description: str | None) -> StorageSnapshot:
         volume = self._volume(volume_id)
-        with provider_errors():
+        with self.sdk_errors():
             created = self.compute().create_volume_snapshot(volume, name=name)
         return mapping.storage_snapshot(created)
 
     def destroy_storage_snapshot(self, snapshot_id: str) -> None:
         snapshot = self._snapshot(snapshot_id)
-        with provider_errors():
+        with self.sdk_errors():
             self.compute().destroy_volume_snapshot(snapshot)

@@ -7,9 +7,9 @@ libcloud puts none in its exception texts, and the adapter adds none.
 import socket
 import ssl
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TypeVar
+from contextlib import AbstractContextManager
 
+from deltacloud.drivers.typed_errors import BY_STATUS, provider_error, shortened, translating
 from deltacloud.errors import (
     AuthenticationFailure,
     BackendError,
@@ -23,16 +23,9 @@ from deltacloud.errors import (
     ValidationError,
 )
 
-T = TypeVar("T")
-_MESSAGE_LIMIT = 300
-
 #: HTTP status of a provider answer -> the typed error it means for the caller
 _BY_STATUS: dict[int, type[DeltacloudError]] = {
-    400: ValidationError,
-    401: AuthenticationFailure,
-    403: Forbidden,
-    404: NotFound,
-    409: Conflict,
+    **BY_STATUS,
     413: BackendThrottled,  # OpenStack's over-limit answer
     429: BackendThrottled,
     503: BackendUnavailable,
@@ -40,18 +33,10 @@ _BY_STATUS: dict[int, type[DeltacloudError]] = {
 }
 
 
-def _short(text: object) -> str:
-    message = " ".join(str(text).split())
-    return message if len(message) <= _MESSAGE_LIMIT else message[: _MESSAGE_LIMIT - 3] + "..."
-
-
 def _from_status(status: int | None, message: str) -> DeltacloudError:
     if status is None:
         return BackendError(f"Provider error: {message}")
-    error_class = _BY_STATUS.get(status) or (BackendError if status >= 500 else ValidationError)
-    if error_class is BackendError:
-        return BackendError(f"Provider error ({status}): {message}")
-    return error_class(message)
+    return provider_error(_BY_STATUS.get(status), status, message)
 
 
 def translate(error: BaseException) -> DeltacloudError:
@@ -72,35 +57,29 @@ def translate(error: BaseException) -> DeltacloudError:
     if isinstance(error, InvalidCredsError):
         return AuthenticationFailure()
     if isinstance(error, (ContainerDoesNotExistError, ObjectDoesNotExistError)):
-        return NotFound(_short(getattr(error, "value", error)))
+        return NotFound(shortened(getattr(error, "value", error)))
     if isinstance(error, ContainerAlreadyExistsError):
-        return Conflict(_short(getattr(error, "value", error)))
+        return Conflict(shortened(getattr(error, "value", error)))
     if isinstance(error, ContainerIsNotEmptyError):
         return Forbidden("Delete operation not valid for non-empty bucket")
     if isinstance(error, InvalidContainerNameError):
-        return ValidationError(_short(getattr(error, "value", error)))
+        return ValidationError(shortened(getattr(error, "value", error)))
     if isinstance(error, (requests.exceptions.Timeout, socket.timeout, TimeoutError)):
         return BackendTimeout("The provider did not answer in time")
     if isinstance(error, (requests.exceptions.ConnectionError, ConnectionError, ssl.SSLError)):
         return BackendUnavailable("The provider could not be reached")
     if isinstance(error, BaseHTTPError):
-        return _from_status(error.code, _short(error.message))
+        return _from_status(error.code, shortened(error.message))
     if isinstance(error, ProviderError):
-        return _from_status(error.http_code, _short(error.value))
+        return _from_status(error.http_code, shortened(error.value))
     if isinstance(error, LibcloudError):
-        return BackendError(f"Provider error: {_short(error.value)}")
-    return BackendError(f"Provider error: {_short(error) or type(error).__name__}")
+        return BackendError(f"Provider error: {shortened(error.value)}")
+    return BackendError(f"Provider error: {shortened(error) or type(error).__name__}")
 
 
-@contextmanager
-def provider_errors() -> Iterator[None]:
-    """Run a block of libcloud calls; whatever escapes it is a typed error."""
-    try:
-        yield
-    except DeltacloudError:
-        raise
-    except Exception as error:  # every SDK failure must reach the caller as a typed error
-        raise translate(error) from error
+def provider_errors(*, refers: bool = False) -> AbstractContextManager[None]:
+    """Run a block of libcloud calls; whatever escapes it is a typed error (``refers``: see :func:`translating`)."""
+    return translating(translate, refers=refers)
 
 
 def guarded_stream(chunks: Iterator[bytes]) -> Iterator[bytes]:

@@ -13,6 +13,26 @@ from collections.abc import Iterable, Mapping
 from deltacloud.capabilities import Capabilities, CollectionSupport, supports
 from deltacloud.model import StateMachine
 
+#: Operation sets the drivers declare as data (their ``OFFERED`` maps), named once
+LISTED = frozenset({"index", "show"})
+MANAGED = LISTED | {"create", "destroy"}
+INSTANCE_OPERATIONS = MANAGED | {"start", "stop", "reboot"}
+VOLUME_OPERATIONS = MANAGED | {"attach", "detach"}
+ADDRESS_OPERATIONS = MANAGED | {"associate", "disassociate"}
+FIREWALL_OPERATIONS = MANAGED | {"rule_create", "rule_destroy"}
+BUCKET_OPERATIONS = MANAGED | {"blob_show", "blob_create", "blob_destroy", "blob_metadata", "blob_content"}
+
+#: what a compute class implementing every standard libcloud method offers
+FULL_COMPUTE: dict[str, frozenset[str]] = {
+    "realms": LISTED,
+    "hardware_profiles": LISTED,
+    "images": MANAGED,
+    "instances": INSTANCE_OPERATIONS,
+    "keys": MANAGED,
+    "storage_volumes": VOLUME_OPERATIONS,
+    "storage_snapshots": MANAGED,
+}
+
 #: (collection, operation) -> the libcloud compute methods that must all be implemented
 COMPUTE_METHODS: dict[tuple[str, str], tuple[str, ...]] = {
     ("realms", "index"): ("list_locations",),
@@ -146,6 +166,19 @@ def introspect(
     return _complete(offered)
 
 
+def offered_by(
+    compute: type | None = None, storage: type | None = None, *, leave_out: Iterable[str] = ()
+) -> tuple[dict[str, set[str]], dict[str, list[str]]]:
+    """What the classes implement and the features their standard methods support, without the
+    collections a provider leaves out (where libcloud's mapping does not fit its cloud)."""
+    offered = introspect(compute=compute, storage=storage)
+    features = standard_features(compute) if compute is not None else {}
+    for collection in leave_out:
+        offered.pop(collection, None)
+        features.pop(collection, None)
+    return offered, features
+
+
 def build_capabilities(
     offered: Mapping[str, Iterable[str]],
     features: Mapping[str, Iterable[str]] | None = None,
@@ -159,6 +192,14 @@ def build_capabilities(
     if "index" in set(offered.get("instances", ())):
         declared.append(supports("instance_states", "index"))
     return Capabilities.of(*declared)
+
+
+def declared(
+    offered: Mapping[str, Iterable[str]], features: Mapping[str, Iterable[str]] | None = None
+) -> tuple[Capabilities, StateMachine | None]:
+    """A driver's capabilities and its instances' life cycle (None without instances), from what it offers."""
+    instances = offered.get("instances")
+    return build_capabilities(offered, features), state_machine(instances) if instances is not None else None
 
 
 def state_machine(instance_operations: Iterable[str]) -> StateMachine:
@@ -176,7 +217,6 @@ def state_machine(instance_operations: Iterable[str]) -> StateMachine:
     if "destroy" in ops:
         lines += ["running -destroy-> finish", "stopped -destroy-> finish", "error -destroy-> finish"]
     return StateMachine.parse(*lines)
-
 
 
 def standard_features(compute: type) -> dict[str, list[str]]:

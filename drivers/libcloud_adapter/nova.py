@@ -1,13 +1,23 @@
-"""A fix for libcloud's OpenStack compute drivers (OpenStack, Rackspace), used where they are opened.
+"""What the OpenStack-based clouds (OpenStack, Rackspace) share over libcloud's OpenStack drivers.
+
+Their Nova servers are looked up directly by id, a launch may set the root password, objects
+are kept in Swift, and the cloud's region is the one realm (libcloud's ``list_locations`` only
+returns a placeholder).
 
 libcloud 3.9's ``OpenStack_1_1_NodeDriver.create_node`` accepts ``ex_admin_pass`` but never
-passes it on to the request it builds, so a requested root password would be dropped silently.
-The subclass made here carries it into the server parameters (``adminPass``), which Nova and
-Rackspace honour. This module is only imported when such a driver is opened.
+passes it on to the request it builds, so a requested root password would be dropped silently:
+:func:`sending_admin_pass` makes a subclass that carries it into the server parameters
+(``adminPass``), which Nova and Rackspace honour. Importing this module imports no libcloud.
 """
 
 from functools import cache, wraps
 from typing import Any
+
+from deltacloud.driver import Filters
+from deltacloud.model import Instance, InstanceCreate, Realm
+
+from .compute import LibcloudCompute
+from .swift import SwiftStorage
 
 
 @cache
@@ -33,3 +43,35 @@ def sending_admin_pass(driver_class: type) -> type:
 
     WithAdminPass.__name__ = WithAdminPass.__qualname__ = driver_class.__name__
     return WithAdminPass
+
+
+class NovaCompute(LibcloudCompute, SwiftStorage):
+    """Nova servers and Swift objects of one region. Providers open the SDK drivers (the compute one
+    through :func:`sending_admin_pass`) and name the region's realm."""
+
+    sdk_kinds = ("compute", "storage")
+
+    def region_realm(self) -> Realm:
+        """The region this driver works in, as the one realm."""
+        raise NotImplementedError
+
+    def probe(self) -> None:
+        with self.sdk_errors():
+            self.compute().list_sizes()
+
+    def realms(self, filters: Filters) -> list[Realm]:
+        realm = self.region_realm()
+        return [realm] if filters.get("id") in (None, "", realm.id) else []
+
+    def to_instance(self, node: Any) -> Instance:
+        return super().to_instance(node).model_copy(update={"realm_id": self.region_realm().id})
+
+    def find_node(self, instance_id: str) -> Any | None:
+        with self.sdk_errors():
+            return self.compute().ex_get_node_details(instance_id)
+
+    def create_node_arguments(self, request: InstanceCreate) -> dict[str, Any]:
+        arguments = super().create_node_arguments(request)
+        if request.password:
+            arguments["ex_admin_pass"] = request.password
+        return arguments

@@ -8,18 +8,17 @@ domain UUID is the instance id. The hypervisor host is the one realm.
 """
 
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from functools import cache
 from typing import Any
 
 from deltacloud.credentials import ProviderCredentials
 from deltacloud.driver import Filters
-from deltacloud.drivers.libcloud_adapter import mapping
+from deltacloud.drivers.connection_pool import ConnectionPool
+from deltacloud.drivers.libcloud_adapter import introspection, mapping
 from deltacloud.drivers.libcloud_adapter.base import credentials_digest
 from deltacloud.drivers.libcloud_adapter.compute import LibcloudCompute
-from deltacloud.drivers.libcloud_adapter.introspection import build_capabilities, introspect, state_machine
+from deltacloud.drivers.typed_errors import translating
 from deltacloud.errors import (
     AuthenticationFailure,
     BackendError,
@@ -68,32 +67,35 @@ def _error_classes() -> dict[int, type[DeltacloudError]]:
     }
 
 
-@contextmanager
-def libvirt_errors() -> Iterator[None]:
-    try:
-        yield
-    except DeltacloudError:
-        raise
-    except Exception as error:  # libvirt's errors, and libcloud's own (e.g. libvirt unreachable at open)
-        import libvirt
+def _translate(error: Exception) -> DeltacloudError:
+    """libvirt's errors, and libcloud's own (e.g. libvirt unreachable at open), as typed errors."""
+    import libvirt
 
-        if isinstance(error, libvirt.libvirtError):
-            error_class = _error_classes().get(error.get_error_code() or 0, BackendError)
-            raise error_class(f"libvirt: {error.get_error_message()}") from error
-        raise BackendError(f"libvirt: {error}") from error
+    if isinstance(error, libvirt.libvirtError):
+        error_class = _error_classes().get(error.get_error_code() or 0, BackendError)
+        return error_class(f"libvirt: {error.get_error_message()}")
+    return BackendError(f"libvirt: {error}")
+
+
+def libvirt_errors(*, refers: bool = False) -> AbstractContextManager[None]:
+    """Run a block of libvirt calls; whatever escapes it is a typed error."""
+    return translating(_translate, refers=refers)
 
 
 # libvirt connections are thread-safe, and a test:///default hypervisor lives exactly as long as
-# a connection to it stays open: one shared connection per URI and user, for the whole process.
-_connections: dict[tuple[str, str], Any] = {}
-_connections_lock = threading.Lock()
+# a connection to it stays open: one shared connection per URI and credentials, for the whole
+# process; the least recently used one is dropped when one too many is open. Dropped, not closed:
+# libvirt-python closes a connection once its last user lets go of it (virConnect.__del__), so a
+# request still using the dropped one finishes undisturbed.
+_POOL_SIZE = 32
+_connections: ConnectionPool[tuple[str, str], Any] = ConnectionPool(_POOL_SIZE)
 
 #: Declared as data, so that loading the driver class imports neither libcloud nor libvirt;
 #: :func:`introspected` derives the same from ``LibvirtNodeDriver`` and the test suite checks
 #: that they agree.
-OFFERED: dict[str, set[str]] = {
-    "realms": {"index", "show"},
-    "instances": {"index", "show", "start", "stop", "reboot", "destroy"},
+OFFERED: dict[str, frozenset[str]] = {
+    "realms": introspection.LISTED,
+    "instances": introspection.INSTANCE_OPERATIONS - {"create"},
 }
 
 
@@ -101,16 +103,16 @@ def introspected() -> tuple[dict[str, set[str]], dict[str, list[str]]]:
     """What libcloud's libvirt class implements, plus the hypervisor itself as the one realm."""
     from libcloud.compute.drivers.libvirt_driver import LibvirtNodeDriver
 
-    offered = introspect(compute=LibvirtNodeDriver)
-    offered["realms"] = {"index", "show"}
-    return offered, {}
+    offered, features = introspection.offered_by(compute=LibvirtNodeDriver)
+    offered["realms"] = set(introspection.LISTED)
+    return offered, features
 
 
 class LibvirtDriver(LibcloudCompute):
     name = "libvirt"
     title = "Libvirt"
-    capabilities = build_capabilities(OFFERED)
-    state_machine = state_machine(OFFERED["instances"])
+    capabilities, state_machine = introspection.declared(OFFERED)
+    sdk_errors = staticmethod(libvirt_errors)
 
     @classmethod
     def check_provider(cls, provider: str | None) -> None:
@@ -124,26 +126,20 @@ class LibvirtDriver(LibcloudCompute):
         credentials = self.context.credentials()  # the tenant must be known before touching a hypervisor
         # keyed by all the credentials: a caller with the same user name but another password must log in
         # itself, never get the connection someone else opened
-        key = (uri, credentials_digest(credentials))
-        with _connections_lock:
-            opened = _connections.get(key)
-        if opened is None:  # opened outside the lock: a slow hypervisor must not hold up every other request
-            opened = self.open_sdk(kind, credentials, self.backend_timeout())
-            with _connections_lock:
-                opened = _connections.setdefault(key, opened)
-        return opened
+        return _connections.get((uri, credentials_digest(credentials)),
+                                lambda: self.open_sdk(kind, credentials, self.backend_timeout()))
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
         from libcloud.compute.drivers.libvirt_driver import LibvirtNodeDriver
 
         uri = self.context.provider or ""
         remote_auth = "+tcp" in uri
-        with libvirt_errors():
+        with self.sdk_errors():
             return LibvirtNodeDriver(uri, key=credentials.username if remote_auth else None,
                                      secret=credentials.password if remote_auth else None)
 
     def _host(self) -> str:
-        with libvirt_errors():
+        with self.sdk_errors():
             return str(self.compute().ex_get_hypervisor_hostname())
 
     # -- realms: the hypervisor -----------------------------------------------------------
@@ -153,32 +149,22 @@ class LibvirtDriver(LibcloudCompute):
 
     # -- instances: domains, by UUID ------------------------------------------------------
     def to_instance(self, node: Any) -> Instance:
-        with libvirt_errors():
+        with self.sdk_errors():
             raw_state = self.compute().connection.lookupByUUIDString(node.uuid).info()[0]
         state, actions = _domain_states().get(raw_state, ("PENDING", None))
         instance = mapping.instance(node, realm_id=self._host())
         return instance.model_copy(update={"id": node.uuid, "state": state, "actions": actions})
 
-    def _nodes(self) -> list[Any]:
-        with libvirt_errors():
-            return list(self.compute().list_nodes())
-
     def find_node(self, instance_id: str) -> Any | None:
         try:
-            with libvirt_errors():
+            with self.sdk_errors():
                 return self.compute().ex_get_node_by_uuid(instance_id)
         except NotFound:
             return None
 
-    def _act(self, instance_id: str, method: str) -> Instance:
-        node = self._node(instance_id)
-        with libvirt_errors():
-            getattr(self.compute(), method)(node)
-        return self.instance(instance_id) or self.to_instance(node)
-
     def destroy_instance(self, instance_id: str) -> None:
         node = self._node(instance_id)
-        with libvirt_errors():
+        with self.sdk_errors():
             domain = self.compute().connection.lookupByUUIDString(node.uuid)
             if domain.isActive():
                 domain.destroy()

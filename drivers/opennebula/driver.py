@@ -20,10 +20,10 @@ from deltacloud.drivers.libcloud_adapter.compute import LibcloudCompute
 
 #: Declared as data, so that loading the driver class imports no libcloud; :func:`introspected`
 #: derives the same from :class:`.sdk.OpenNebulaOcciDriver` and the test suite checks they agree.
-OFFERED: dict[str, set[str]] = {
-    "hardware_profiles": {"index", "show"},
-    "images": {"index", "show"},
-    "instances": {"index", "show", "create", "start", "stop", "reboot", "destroy"},
+OFFERED: dict[str, frozenset[str]] = {
+    "hardware_profiles": introspection.LISTED,
+    "images": introspection.LISTED,
+    "instances": introspection.INSTANCE_OPERATIONS,
 }
 FEATURES: dict[str, list[str]] = {"instances": ["user_name"]}
 
@@ -32,12 +32,7 @@ def introspected() -> tuple[dict[str, set[str]], dict[str, list[str]]]:
     """What the corrected libcloud OCCI class implements, with the declarations by hand."""
     from .sdk import OpenNebulaOcciDriver
 
-    offered = introspection.introspect(compute=OpenNebulaOcciDriver)
-    offered.pop("realms", None)
-    offered.pop("storage_volumes", None)
-    features = introspection.standard_features(OpenNebulaOcciDriver)
-    features.pop("storage_volumes", None)
-    return offered, features
+    return introspection.offered_by(compute=OpenNebulaOcciDriver, leave_out=("realms", "storage_volumes"))
 
 
 class OpenNebulaDriver(UrlProvider, LibcloudCompute):
@@ -46,8 +41,7 @@ class OpenNebulaDriver(UrlProvider, LibcloudCompute):
     endpoint_is = "the OCCI server's URL"
     endpoint_example = "http://frontend:4567"
     endpoint_pattern = re.compile(r"^https?://[^\s/?#]+/?$")  # the OCCI API sits at the server's root
-    capabilities = introspection.build_capabilities(OFFERED, FEATURES)
-    state_machine = introspection.state_machine(OFFERED["instances"])
+    capabilities, state_machine = introspection.declared(OFFERED, FEATURES)
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
         from .sdk import OpenNebulaOcciDriver

@@ -16,14 +16,11 @@ snapshots. ``list_locations`` is a placeholder in libcloud: the region is the re
 from typing import Any
 
 from deltacloud.credentials import ProviderCredentials
-from deltacloud.driver import Filters
 from deltacloud.drivers.libcloud_adapter import introspection
 from deltacloud.drivers.libcloud_adapter.base import required
-from deltacloud.drivers.libcloud_adapter.compute import LibcloudCompute
-from deltacloud.drivers.libcloud_adapter.errors import provider_errors
-from deltacloud.drivers.libcloud_adapter.swift import SwiftStorage
+from deltacloud.drivers.libcloud_adapter.nova import NovaCompute, sending_admin_pass
 from deltacloud.errors import UnknownProvider
-from deltacloud.model import Instance, InstanceCreate, Provider, Realm
+from deltacloud.model import InstanceCreate, Provider, Realm
 
 DEFAULT_REGION = "dfw"
 #: region id -> where it is
@@ -38,14 +35,13 @@ REGIONS: dict[str, str] = {
 
 #: Declared as data, so that loading the driver class imports no libcloud; :func:`introspected`
 #: derives the same from libcloud's classes and the test suite checks that the two agree.
-OFFERED: dict[str, set[str]] = {
-    "realms": {"index", "show"},
-    "hardware_profiles": {"index", "show"},
-    "images": {"index", "show", "create", "destroy"},
-    "instances": {"index", "show", "create", "reboot", "destroy"},
-    "keys": {"index", "show", "create", "destroy"},
-    "buckets": {"index", "show", "create", "destroy", "blob_show", "blob_create", "blob_destroy", "blob_metadata",
-                "blob_content"},
+OFFERED: dict[str, frozenset[str]] = {
+    "realms": introspection.LISTED,
+    "hardware_profiles": introspection.LISTED,
+    "images": introspection.MANAGED,
+    "instances": introspection.INSTANCE_OPERATIONS - {"start", "stop"},
+    "keys": introspection.MANAGED,
+    "buckets": introspection.BUCKET_OPERATIONS,
 }
 FEATURES: dict[str, list[str]] = {
     "instances": ["authentication_key", "authentication_password", "user_data", "user_name"],
@@ -59,22 +55,17 @@ def introspected() -> tuple[dict[str, set[str]], dict[str, list[str]]]:
     from libcloud.compute.drivers.rackspace import RackspaceNodeDriver
     from libcloud.storage.drivers.cloudfiles import CloudFilesStorageDriver
 
-    offered = introspection.introspect(compute=RackspaceNodeDriver, storage=CloudFilesStorageDriver)
-    offered["realms"] = {"index", "show"}
+    offered, features = introspection.offered_by(compute=RackspaceNodeDriver, storage=CloudFilesStorageDriver,
+                                                 leave_out=("storage_volumes", "storage_snapshots"))
+    offered["realms"] = set(introspection.LISTED)
     offered["instances"] -= {"start", "stop"}
-    for block_storage in ("storage_volumes", "storage_snapshots"):
-        offered.pop(block_storage, None)
-    features = introspection.standard_features(RackspaceNodeDriver)
-    features.pop("storage_volumes", None)
     return offered, features
 
 
-class RackspaceDriver(LibcloudCompute, SwiftStorage):
+class RackspaceDriver(NovaCompute):
     name = "rackspace"
     title = "Rackspace"
-    capabilities = introspection.build_capabilities(OFFERED, FEATURES)
-    state_machine = introspection.state_machine(OFFERED["instances"])
-    sdk_kinds = ("compute", "storage")
+    capabilities, state_machine = introspection.declared(OFFERED, FEATURES)
 
     @classmethod
     def providers(cls) -> list[Provider]:
@@ -92,7 +83,6 @@ class RackspaceDriver(LibcloudCompute, SwiftStorage):
         return DEFAULT_REGION if provider in (None, "default") else provider
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
-        from deltacloud.drivers.libcloud_adapter.nova import sending_admin_pass
         from libcloud.compute.drivers.rackspace import RackspaceNodeDriver
         from libcloud.storage.drivers.cloudfiles import CloudFilesStorageDriver
 
@@ -104,25 +94,11 @@ class RackspaceDriver(LibcloudCompute, SwiftStorage):
         driver_class = sending_admin_pass(RackspaceNodeDriver) if kind == "compute" else CloudFilesStorageDriver
         return driver_class(username, api_key, **arguments)
 
-    def probe(self) -> None:
-        with provider_errors():
-            self.compute().list_sizes()
-
-    def realms(self, filters: Filters) -> list[Realm]:
-        realm = Realm(id=self.region, name=f"{REGIONS[self.region]} ({self.region.upper()})")
-        return [realm] if filters.get("id") in (None, "", realm.id) else []
-
-    def to_instance(self, node: Any) -> Instance:
-        return super().to_instance(node).model_copy(update={"realm_id": self.region})
-
-    def find_node(self, instance_id: str) -> Any | None:
-        with provider_errors():
-            return self.compute().ex_get_node_details(instance_id)
+    def region_realm(self) -> Realm:
+        return Realm(id=self.region, name=f"{REGIONS[self.region]} ({self.region.upper()})")
 
     def create_node_arguments(self, request: InstanceCreate) -> dict[str, Any]:
         arguments = super().create_node_arguments(request)
-        if request.password:
-            arguments["ex_admin_pass"] = request.password
         if request.user_data:
             arguments["ex_config_drive"] = True  # Rackspace hands user data to cloud-init on a config drive
         return arguments

@@ -12,45 +12,34 @@ import json
 import math
 import re
 import ssl
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import ovirtsdk4 as sdk
 import ovirtsdk4.types as types
 from deltacloud.credentials import ProviderCredentials
+from deltacloud.drivers.connection_pool import ConnectionPool
 from deltacloud.drivers.libcloud_adapter.base import credentials_digest
+from deltacloud.drivers.typed_errors import BY_STATUS, shortened, translating, unlisted_status
 from deltacloud.errors import (
     AuthenticationFailure,
     BackendError,
     BackendTimeout,
     BackendUnavailable,
-    Conflict,
     DeltacloudError,
     Forbidden,
     NotFound,
-    ValidationError,
 )
 
 _POOL_SIZE = 32  # open engine connections kept per process
-_MESSAGE_LIMIT = 300
-
-#: HTTP status of an engine fault -> the typed error it means for the caller
-_BY_STATUS: dict[int, type[DeltacloudError]] = {
-    400: ValidationError, 401: AuthenticationFailure, 403: Forbidden, 404: NotFound, 409: Conflict,
-}
 
 
 def _fault_text(error: sdk.Error) -> str:
     fault = getattr(error, "fault", None)
-    text = (getattr(fault, "detail", None) or getattr(fault, "reason", None) or str(error)).strip("[] ")
-    text = " ".join(text.split())
-    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 3] + "..."
+    return shortened((getattr(fault, "detail", None) or getattr(fault, "reason", None) or str(error)).strip("[] "))
 
 
 #: libcurl error codes: the request timed out / the engine could not be reached
@@ -68,33 +57,32 @@ def _transport_error(error: sdk.Error) -> DeltacloudError | None:
     return None
 
 
-@contextmanager
-def engine_errors() -> Iterator[None]:
-    """Run SDK calls; whatever escapes is a typed error (never a credential, never a trace)."""
-    try:
-        yield
-    except DeltacloudError:
-        raise
-    except sdk.AuthError as error:  # the SDK's name for both 401 and 403 (and a refused SSO login)
+def _translate(error: Exception) -> DeltacloudError:
+    """The typed error for an SDK failure (never a credential)."""
+    if isinstance(error, sdk.AuthError):  # the SDK's name for both 401 and 403 (and a refused SSO login)
         if getattr(error, "code", None) == 403:
-            raise Forbidden(_fault_text(error)) from None
-        raise AuthenticationFailure() from None  # the SSO text names the user: say nothing about it
-    except sdk.TimeoutError:
-        raise BackendTimeout("The oVirt engine did not answer in time") from None
-    except sdk.ConnectionError:
-        raise BackendUnavailable("The oVirt engine could not be reached") from None
-    except sdk.NotFoundError as error:
-        raise NotFound(_fault_text(error)) from None
-    except sdk.Error as error:
+            return Forbidden(_fault_text(error))
+        return AuthenticationFailure()  # the SSO text names the user: say nothing about it
+    if isinstance(error, sdk.TimeoutError):
+        return BackendTimeout("The oVirt engine did not answer in time")
+    if isinstance(error, sdk.ConnectionError):
+        return BackendUnavailable("The oVirt engine could not be reached")
+    if isinstance(error, sdk.NotFoundError):
+        return NotFound(_fault_text(error))
+    if isinstance(error, sdk.Error):
         transport = _transport_error(error)
         if transport is not None:
-            raise transport from None
+            return transport
         status = int(error.code) if getattr(error, "code", None) else None
         if status is None or status >= 500:
-            raise BackendError(f"oVirt engine error{f' ({status})' if status else ''}: {_fault_text(error)}") from None
-        raise _BY_STATUS.get(status, ValidationError)(_fault_text(error)) from None
-    except Exception as error:  # pycurl or the SDK's XML reader failing underneath
-        raise BackendError(f"oVirt engine error: {type(error).__name__}") from None
+            return BackendError(f"oVirt engine error{f' ({status})' if status else ''}: {_fault_text(error)}")
+        return (BY_STATUS.get(status) or unlisted_status(status))(_fault_text(error))
+    return BackendError(f"oVirt engine error: {type(error).__name__}")  # pycurl or the SDK's XML reader underneath
+
+
+def engine_errors() -> AbstractContextManager[None]:
+    """Run SDK calls; whatever escapes is a typed error (never a credential, never a trace)."""
+    return translating(_translate, hide_cause=True)
 
 
 class BoundedConnection(sdk.Connection):  # type: ignore[misc]
@@ -126,35 +114,26 @@ class BoundedConnection(sdk.Connection):  # type: ignore[misc]
             raise sdk.Error("The SSO service did not answer with JSON") from None
 
 
-_connections: "OrderedDict[tuple[str, str, float], sdk.Connection]" = OrderedDict()
-_lock = threading.Lock()
+#: (engine URL, credentials digest, time limit) -> the open connection
+_connections: ConnectionPool[tuple[str, str, float], sdk.Connection] = ConnectionPool(_POOL_SIZE)
 
 
 def connect(url: str, credentials: ProviderCredentials, timeout: float) -> "Engine":
     """The engine at ``url`` as the caller sees it (a kept connection when there is one)."""
-    key = (url, credentials_digest(credentials), timeout)
-    with _lock:
-        connection = _connections.get(key)
-        if connection is not None:
-            _connections.move_to_end(key)
-        else:
-            with engine_errors():
-                connection = BoundedConnection(
-                    url=url, username=credentials.get("username"), password=credentials.get("password"),
-                    ca_file=credentials.get("ca_file") or None, timeout=timeout, connections=1)
-            _connections[key] = connection
-            while len(_connections) > _POOL_SIZE:
-                _, dropped = _connections.popitem(last=False)
-                dropped.close(logout=False)
-    return Engine(connection)
+
+    def open_connection() -> sdk.Connection:
+        with engine_errors():
+            return BoundedConnection(
+                url=url, username=credentials.get("username"), password=credentials.get("password"),
+                ca_file=credentials.get("ca_file") or None, timeout=timeout, connections=1)
+
+    return Engine(_connections.get((url, credentials_digest(credentials), timeout), open_connection))
 
 
 def forget(url: str, credentials: ProviderCredentials) -> None:
     """Drop the caller's connection (after the engine rejected the credentials)."""
     digest = credentials_digest(credentials)
-    with _lock:
-        for key in [k for k in _connections if k[0] == url and k[1] == digest]:
-            _connections.pop(key).close(logout=False)
+    _connections.drop(lambda key: key[:2] == (url, digest))
 
 
 class Engine:

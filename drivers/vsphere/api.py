@@ -26,10 +26,10 @@ import json
 from typing import Any
 
 from deltacloud.drivers.libcloud_adapter.mapping import is_private_address
+from deltacloud.drivers.typed_errors import provider_error
 from deltacloud.errors import (
     ActionNotAllowed,
     AuthenticationFailure,
-    BackendError,
     BackendThrottled,
     BackendTimeout,
     BackendUnavailable,
@@ -79,10 +79,7 @@ class VSphereApiResponse(JsonResponse):
         text = " ".join(messages) or error_type or f"HTTP {self.status}"
         if error_type == "UNAUTHENTICATED" or int(self.status) == 401:
             raise AuthenticationFailure()
-        error_class = _ERRORS.get(error_type) or (BackendError if int(self.status) >= 500 else ValidationError)
-        if error_class is BackendError:
-            raise BackendError(f"Provider error ({self.status}): {text}")
-        raise error_class(text)
+        raise provider_error(_ERRORS.get(error_type), int(self.status), text)
 
 
 class VSphereApiConnection(ConnectionUserAndKey):

@@ -19,10 +19,10 @@ from deltacloud.drivers.libcloud_adapter.errors import provider_errors
 
 #: Declared as data, so that loading the driver class imports no libcloud; :func:`introspected`
 #: derives the same from :class:`.api.VSphereRestNodeDriver` and the test suite checks they agree.
-OFFERED: dict[str, set[str]] = {
-    "realms": {"index", "show"},
-    "images": {"index", "show"},
-    "instances": {"index", "show", "create", "start", "stop", "reboot", "destroy"},
+OFFERED: dict[str, frozenset[str]] = {
+    "realms": introspection.LISTED,
+    "images": introspection.LISTED,
+    "instances": introspection.INSTANCE_OPERATIONS,
 }
 FEATURES: dict[str, list[str]] = {"instances": ["user_name"]}
 
@@ -31,8 +31,7 @@ def introspected() -> tuple[dict[str, set[str]], dict[str, list[str]]]:
     """What the REST client implements (nothing needs declaring by hand)."""
     from .api import VSphereRestNodeDriver
 
-    return introspection.introspect(compute=VSphereRestNodeDriver), introspection.standard_features(
-        VSphereRestNodeDriver)
+    return introspection.offered_by(compute=VSphereRestNodeDriver)
 
 
 class VSphereDriver(UrlProvider, LibcloudCompute):
@@ -40,8 +39,7 @@ class VSphereDriver(UrlProvider, LibcloudCompute):
     title = "VSphere"
     endpoint_is = "the vCenter URL"
     endpoint_example = "https://vcenter.example.com"
-    capabilities = introspection.build_capabilities(OFFERED, FEATURES)
-    state_machine = introspection.state_machine(OFFERED["instances"])
+    capabilities, state_machine = introspection.declared(OFFERED, FEATURES)
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
         from .api import VSphereRestNodeDriver
