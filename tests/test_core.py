@@ -2,13 +2,14 @@
 
 from pathlib import Path
 
+import pydantic
 import pytest
 from conftest import run_concurrently
 from deltacloud.capabilities import Capabilities, UnknownCapability, supports
 from deltacloud.credentials import LocalCredentialStore, PassThroughStore, ProviderCredentials
 from deltacloud.driver import Driver
 from deltacloud.errors import ValidationError
-from deltacloud.model import HardwareProfile, HardwareProperty, StateMachine
+from deltacloud.model import HardwareProfile, HardwareProperty, InstanceCreate, StateMachine
 from deltacloud.state import ScopedState
 from deltacloud.state.sqlite import SqliteStateStore
 
@@ -57,6 +58,14 @@ def test_hardware_profile_overrides_are_validated() -> None:
     for bad in ({"memory": "4096"}, {"memory": "lots"}, {"storage": "15"}, {"architecture": "arm"}, {"cpu": "2"}):
         with pytest.raises(ValidationError):
             profile.check_overrides(bad)
+
+
+@pytest.mark.parametrize("count", [0, -1, 51])
+def test_a_launch_request_bounds_its_instance_count(count: int) -> None:
+    """The bound lives in the request model, so no driver is ever asked for 0 or 10,000 instances."""
+    with pytest.raises(pydantic.ValidationError):
+        InstanceCreate(image_id="img1", instance_count=count)
+    assert InstanceCreate(image_id="img1", instance_count=50).instance_count == 50
 
 
 def test_optimistic_transactions_lose_no_update(tmp_path: Path) -> None:

@@ -135,8 +135,6 @@ class EC2Compute(EC2Base):
             raise ValidationError(f"EC2 instances cannot be launched with: {', '.join(refused)}")
         if request.initial_state and request.initial_state.upper() not in ("RUNNING", "STARTED"):
             raise ValidationError("EC2 instances always start RUNNING")
-        if request.instance_count < 1:
-            raise ValidationError("instance_count must be at least 1")
         params: dict[str, Any] = {
             "ImageId": request.image_id,
             "MinCount": request.instance_count,

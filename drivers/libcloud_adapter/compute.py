@@ -167,8 +167,6 @@ class LibcloudCompute(LibcloudBase):
     def create_instances(self, request: InstanceCreate) -> list[Instance]:
         from libcloud.compute.base import NodeImage
 
-        if request.instance_count < 1:
-            raise ValidationError("instance_count must be at least 1")
         compute = self.compute()
         arguments: dict[str, Any] = {}
         with self.sdk_errors():

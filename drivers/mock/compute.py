@@ -148,8 +148,6 @@ class MockCompute(MockBase):
         realm_id = request.realm_id or realms()[0].id
         if realm_id not in {r.id for r in realms()}:
             raise ValidationError(f"Realm '{realm_id}' does not exist (realms: {', '.join(r.id for r in realms())})")
-        if request.instance_count < 1:
-            raise ValidationError("instance_count must be at least 1")
         user_data = _decode_user_data(request.user_data)
         initial = (request.initial_state or "RUNNING").upper()
         initial = "RUNNING" if initial == "STARTED" else initial

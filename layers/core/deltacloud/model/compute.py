@@ -165,7 +165,8 @@ class InstanceCreate(Model):
     user_data: str | None = None  # base64, as clients send it
     password: str | None = None
     firewall_ids: list[str] = Field(default_factory=list)
-    instance_count: int = 1
+    # bounded here, so no driver has to check it; front-ends parse it with their own API's error first
+    instance_count: int = Field(default=1, ge=1, le=MAX_INSTANCE_COUNT)
     snapshot_id: str | None = None
     device_name: str | None = None
     load_balancer_id: str | None = None
