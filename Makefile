@@ -50,18 +50,18 @@ LAYER_PRUNE ?= boto3 botocore s3transfer bin libcloud/test \
 LAYER_PY = $(ARTIFACTS_DIR)/python
 DIST_INFO = $(LAYER_PY)/$(DIST_NAME)-$(DIST_VERSION).dist-info
 
-# The API functions' code, built by SAM (template.yaml: `Metadata: BuildMethod: makefile`,
+# The functions' code, built by SAM (template.yaml: `Metadata: BuildMethod: makefile`,
 # `ContextPath: .`): SAM copies the function's CodeUri folder to a scratch directory and runs
 # `make build-<LogicalId>` there. The code is copied to $(ARTIFACTS_DIR) and compiled to unchecked-hash
 # bytecode like the layer: `sam build` ships no .pyc for python3.12 functions and /var/task is read-only,
 # so without it every cold start compiles the function's modules. Without SAM:
 #   make build-DeltacloudFunction FUNCTION_SOURCE=functions/deltacloud ARTIFACTS_DIR=/some/dir
 FUNCTION_SOURCE ?= .
-API_FUNCTIONS := DeltacloudFunction CimiFunction Ec2Function
+FUNCTIONS := DeltacloudFunction CimiFunction Ec2Function AuthorizerFunction AutomationFunction
 
-.PHONY: build-CoreLayer layer print-layer-python clean-layer $(addprefix build-,$(API_FUNCTIONS))
+.PHONY: build-CoreLayer layer print-layer-python clean-layer $(addprefix build-,$(FUNCTIONS))
 
-$(addprefix build-,$(API_FUNCTIONS)):
+$(addprefix build-,$(FUNCTIONS)):
 	@test -n "$(PYTHON)" || { echo "no python3 found (set PYTHON=...)" >&2; exit 1; }
 	@test "$(origin ARTIFACTS_DIR)" != file || { echo "set ARTIFACTS_DIR=... (the layer's default is no place for $@)" >&2; exit 1; }
 	mkdir -p "$(ARTIFACTS_DIR)"

@@ -487,21 +487,19 @@ def test_layer_imports_on_its_own(layer: tuple[Path, str, str]) -> None:
     assert "mock" in proc.stdout
 
 
-# --------------------------------------------------------------------------- the API functions' build
-
-API_FUNCTIONS = sorted(name for name, (_, _, routes) in FUNCTIONS.items() if routes)
+# --------------------------------------------------------------------------- the functions' build
 
 
-@pytest.mark.parametrize("logical_id", API_FUNCTIONS)
-def test_api_function_is_built_by_the_makefile(logical_id: str) -> None:
-    """`sam build` runs `make build-<LogicalId>` of the root Makefile for each API function."""
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_function_is_built_by_the_makefile(logical_id: str) -> None:
+    """`sam build` runs `make build-<LogicalId>` of the root Makefile for each function."""
     metadata = _load_template()["Resources"][logical_id].get("Metadata") or {}
     assert metadata.get("BuildMethod") == "makefile"
     assert (ROOT / metadata.get("ContextPath", FUNCTIONS[logical_id][0]) / "Makefile").is_file()
 
 
-@pytest.mark.parametrize("logical_id", API_FUNCTIONS)
-def test_api_function_build_ships_unchecked_hash_bytecode(logical_id: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_function_build_ships_unchecked_hash_bytecode(logical_id: str, tmp_path: Path) -> None:
     """Every module of the function's code, and no stale cache of the checkout, compiled for Lambda's
     read-only /var/task (unchecked-hash: never re-validated against the sources)."""
     source = ROOT / FUNCTIONS[logical_id][0]
