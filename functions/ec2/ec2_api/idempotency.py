@@ -12,8 +12,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from deltacloud.runtime import get_runtime
 from deltacloud.state import ScopedState, Transaction
 
+from .context import Ec2Call
 from .errors import Ec2Error
 
 NAMESPACE = "ec2_client_tokens"
@@ -29,6 +31,15 @@ def fingerprint(action: str, params: dict[str, str]) -> str:
     actions share the token store) is refused."""
     relevant = {name: value for name, value in params.items() if name != "ClientToken"} | {"Action": action}
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()
+
+
+def once_per_client_token(call: Ec2Call, create: Callable[[], Result]) -> Result:
+    """``create()`` once per ClientToken of the call (see :func:`run_once`); every time without one."""
+    token = call.params.text("ClientToken")
+    if not token:
+        return create()
+    return run_once(call.state, token, fingerprint(call.action, call.params.flat), create,
+                    get_runtime().settings.backend_timeout)
 
 
 def run_once(state: ScopedState, token: str, asked: str, create: Callable[[], Result], wait_seconds: float) -> Result:

@@ -17,14 +17,13 @@ from deltacloud.errors import DeltacloudError
 from deltacloud.lifecycle import allowed_instance_actions
 from deltacloud.model import Instance, InstanceCreate
 from deltacloud.model.compute import MAX_INSTANCE_COUNT
-from deltacloud.runtime import get_runtime
 
 from . import native_tags, terminated
 from .actions import action
 from .context import Ec2Call
 from .errors import GROUP, IMAGE, INSTANCE, KEY_PAIR, Ec2Error, invalid_value, missing_parameter
 from .filters import compile_filters
-from .idempotency import fingerprint, run_once
+from .idempotency import once_per_client_token
 from .instance_views import (
     INSTANCE_FILTERS,
     InstanceView,
@@ -208,22 +207,14 @@ def run_instances(call: Ec2Call) -> str:
     def launch() -> dict[str, Any]:
         instances = _create(call, request, min_count, max_count)
         for instance in instances:
-            kept = native_tags.instance_tags(instance)
-            lost = {k: v for k, v in tags.items() if kept.get(k) != v}
-            if lost:  # the back-end keeps no (or not all) tags: the StateStore does
-                call.tags.add(instance.id, "instance", lost)
+            call.tags.keep_unstored(instance.id, "instance", tags, native_tags.instance_tags(instance))
         return {
             "reservation": reservation_id(instances[0].id),
             "owner": _owner(call, instances[0]),
             "instances": [i.model_dump(mode="json", exclude_none=True) for i in instances],
         }
 
-    token = call.params.text("ClientToken")
-    if token:
-        wait = get_runtime().settings.backend_timeout
-        result = run_once(call.state, token, fingerprint(call.action, call.params.flat), launch, wait)
-    else:
-        result = launch()
+    result = once_per_client_token(call, launch)
     instances = [Instance.model_validate(i) for i in result["instances"]]
     views = [view(i, {**native_tags.instance_tags(i), **tags}, _launched_state(i)) for i in instances]
     return reservation_item(result["reservation"], result["owner"], views, request.firewall_ids)

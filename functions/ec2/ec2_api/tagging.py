@@ -41,6 +41,14 @@ class TagStore:
         self._state.transact(write)
         self._overlays = None
 
+    def keep_unstored(self, resource_id: str, resource_type: str, wanted: dict[str, str],
+                      native: dict[str, str]) -> None:
+        """After a create: keep here the ``wanted`` tags the back-end did not store itself (it has no tags,
+        or not all of them)."""
+        unstored = {k: v for k, v in wanted.items() if native.get(k) != v}
+        if unstored:
+            self.add(resource_id, resource_type, unstored)
+
     def remove(self, resource_id: str, resource_type: str, keys: dict[str, str | None], native: dict[str, str]) -> None:
         """Delete tags; a key given with a value is deleted only while it has that value (EC2 semantics)."""
 

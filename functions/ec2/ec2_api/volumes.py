@@ -5,14 +5,13 @@ from typing import Any
 
 from deltacloud.errors import Conflict
 from deltacloud.model import StorageSnapshot, StorageVolume, StorageVolumeCreate
-from deltacloud.runtime import get_runtime
 
 from . import native_tags
 from .actions import action
 from .context import Ec2Call
 from .errors import INSTANCE, SNAPSHOT, VOLUME, Ec2Error, invalid_value
 from .filters import Extractor, compile_filters
-from .idempotency import fingerprint, run_once
+from .idempotency import once_per_client_token
 from .mappings import now, snapshot_status, timestamp, volume_status
 from .pagination import paginate, reject_with_ids
 from .parameter_names import FILTERS, PAGES, TAG_SPECIFICATIONS
@@ -112,16 +111,11 @@ def create_volume(call: Ec2Call) -> str:
         created = call.driver.create_storage_volume(StorageVolumeCreate(
             snapshot_id=snapshot_id, capacity=str(size) if size is not None else None, realm_id=zone, name=name,
         ))
-        kept = native_tags.volume_tags(created)
-        lost = {k: v for k, v in tags.items() if kept.get(k) != v}
-        if lost:
-            call.tags.add(created.id, "volume", lost)
+        call.tags.keep_unstored(created.id, "volume", tags, native_tags.volume_tags(created))
         return created.model_dump(mode="json", exclude_none=True)
 
     # boto3 and the CLI send a ClientToken with every CreateVolume: a retry returns the first volume.
-    token = p.text("ClientToken")
-    wait = get_runtime().settings.backend_timeout
-    result = run_once(call.state, token, fingerprint(call.action, p.flat), create, wait) if token else create()
+    result = once_per_client_token(call, create)
     volume = StorageVolume.model_validate(result)
     return _volume_fields(volume, {**native_tags.volume_tags(volume), **tags}) + leaf("snapshotId", snapshot_id)
 
@@ -229,9 +223,7 @@ def create_snapshot(call: Ec2Call) -> str:
     tags = tags_from_specifications(call.params, "snapshot")
     snapshot = call.driver.create_storage_snapshot(volume.id, tags.get("Name"), description)
     native = native_tags.snapshot_tags(snapshot)
-    lost = {k: v for k, v in tags.items() if native.get(k) != v}
-    if lost:
-        call.tags.add(snapshot.id, "snapshot", lost)
+    call.tags.keep_unstored(snapshot.id, "snapshot", tags, native)
     return _snapshot_fields(call, snapshot, {**native, **tags}, _size(volume))
 
 
