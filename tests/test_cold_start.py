@@ -42,6 +42,26 @@ def test_api_function_pauses_the_collector_until_its_first_event(tmp_path: Path,
     assert report["frozen"] > 10_000
 
 
+#: `deltacloud invoke` with settings that make preparing the event fail
+FAILED_LOCAL_INVOKE = """
+import gc, json, sys
+from deltacloud.local_invoke import run_event
+try:
+    run_event("ec2", json.load(open(sys.argv[1])))
+except ValueError:
+    pass
+print(json.dumps({"enabled": gc.isenabled()}))
+"""
+
+
+def test_local_invoke_that_fails_before_the_handler_leaves_the_collector_running(tmp_path: Path) -> None:
+    env = {**os.environ, "DELTACLOUD_DATA_DIR": str(tmp_path), "DELTACLOUD_BACKEND_TIMEOUT": "not a number"}
+    event = ROOT / "events" / "ec2-run-instances.json"
+    result = subprocess.run([sys.executable, "-c", FAILED_LOCAL_INVOKE, str(event)], capture_output=True, text=True,
+                            env=env, check=True)
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"enabled": True}
+
+
 def test_collector_resumes_after_a_first_call_that_fails() -> None:
     import gc
 

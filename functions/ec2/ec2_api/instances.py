@@ -173,7 +173,9 @@ def _security_groups(call: Ec2Call) -> list[str]:
 def _create(call: Ec2Call, request: InstanceCreate, min_count: int, max_count: int) -> list[Instance]:
     """MaxCount instances, or as many as the back-end gives when at least MinCount (else none, as on EC2)."""
     if call.capabilities.has_feature("instances", "instance_count"):
-        return call.driver.create_instances(request.model_copy(update={"instance_count": max_count}))
+        # validated, not model_copy(update=...): the model holds the bound every driver relies on
+        launch = InstanceCreate.model_validate({**request.model_dump(), "instance_count": max_count})
+        return call.driver.create_instances(launch)
     created: list[Instance] = []
     for _ in range(max_count):  # the back-end launches one at a time
         try:

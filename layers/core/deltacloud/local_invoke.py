@@ -178,9 +178,12 @@ def invoke(function: str, event: Any, template: Path | None = None) -> Any:
 
 def _call(spec: FunctionSpec, event: Any) -> Any:
     # Loggers bind their stream at import: import under the redirect too.
+    # The event is ready before the import: a handler module pauses the garbage collector until its first
+    # call (deltacloud/cold_start.py), so nothing may fail between the two.
+    event = _fresh_signature(event)
     with contextlib.redirect_stdout(sys.stderr):
         handler = load_handler(spec)
-        return handler(_fresh_signature(event), LocalLambdaContext(spec.logical_id, spec.timeout))
+        return handler(event, LocalLambdaContext(spec.logical_id, spec.timeout))
 
 
 def _fresh_signature(event: Any) -> Any:
