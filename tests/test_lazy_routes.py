@@ -49,8 +49,9 @@ def test_classic_form_pages_are_the_forms_of_the_console() -> None:
     assert tuple(form.page for form in FORMS) == FORM_PAGES
 
 
-def test_cimi_catalogue_names_every_collection_and_local_kind() -> None:
-    from cimi_api.catalogue import COLLECTION_BUILDERS, COLLECTION_PATHS, local_kind
+def test_cimi_catalogue_names_every_collection_and_kind() -> None:
+    from cimi_api.catalogue import COLLECTION_BUILDERS, COLLECTION_PATHS, DRIVER_KINDS, driver_kind, local_kind
+    from cimi_api.driver_kinds import DriverKind
     from cimi_api.local_kinds import LocalKind
     from cimi_api.schema import COLLECTIONS
     from deltacloud.lazy_import import resolve
@@ -61,6 +62,9 @@ def test_cimi_catalogue_names_every_collection_and_local_kind() -> None:
     for path in set(COLLECTION_PATHS) - set(COLLECTION_BUILDERS):
         kind = local_kind(path)
         assert isinstance(kind, LocalKind) and kind.path == path
+    for path in DRIVER_KINDS:  # looked up only when a request comes: a wrong name must fail here
+        held = driver_kind(path)
+        assert isinstance(held, DriverKind) and held.path == path
 
 
 def test_ec2_action_table_matches_the_registered_actions() -> None:
