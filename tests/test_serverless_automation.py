@@ -71,6 +71,25 @@ def test_an_event_stops_the_tagged_instances_and_its_redelivery_does_nothing_mor
     assert metered("instances.stop") == 2
 
 
+def test_an_instance_stopped_after_the_listing_is_skipped_not_failed(tmp_path: Path) -> None:
+    """A run acts on what its listing found, minutes later perhaps: an instance somebody stopped meanwhile is
+    skipped, even where the cloud itself refuses to stop it twice (libvirt's test hypervisor does)."""
+    from automation.actions import perform
+    from automation.request import ActionRequest
+    from deltacloud.drivers.libvirt import LibvirtDriver
+    from driver_support import driver_for
+
+    driver = driver_for(LibvirtDriver, "test:///default", {"username": "automation"}, tmp_path)
+    request = ActionRequest(action="stop", tag="schedule=office-hours", tenant="automation", driver="libvirt")
+    found = [i for i in driver.instances({}) if i.state == "RUNNING"]  # as a run's listing found them
+    assert found
+    for instance in found:  # somebody else, between the listing and the action
+        driver.stop_instance(instance.id)
+    outcome = perform(driver, request, found, set(), "delivery-1", lambda _id: None)
+    assert outcome.failed == [] and outcome.done == []
+    assert [s["id"] for s in outcome.skipped] == [i.id for i in found]
+
+
 def test_a_second_event_finds_nothing_left_to_stop_and_skips() -> None:
     driver = mock_driver()
     tagged = launch(driver, 1, {"schedule": "office-hours"})

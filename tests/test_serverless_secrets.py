@@ -2,6 +2,7 @@
 TTL caching counted in real GetSecretValue calls, registration by the CLI, errors, no secret in logs."""
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -182,6 +183,45 @@ def test_cli_reads_secret_values_from_stdin_not_the_command_line(tmp_path: Any) 
     short = _cli(*args, stdin="erin-secret-pw\nmockuser\n")  # one '-' value missing: nothing half-written
     assert short.returncode != 0 and "stdin ended" in short.stderr and "Traceback" not in short.stderr
     assert store.provider_credentials(Tenant("erin"), "mock", None) == credentials
+
+
+def test_cli_prompts_for_secret_values_on_a_terminal_without_echoing_them(tmp_path: Any) -> None:
+    """Typed at a terminal, a '-' value gets a prompt naming it and never appears on the screen."""
+    import pty
+    import select
+    import time
+
+    from deltacloud.credentials import LocalCredentialStore
+
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: the CLI, with the pseudo-terminal as its controlling terminal
+        os.execv(sys.executable, [sys.executable, "-m", "deltacloud.cli", "--data-dir", str(tmp_path), "tenant",
+                                  "register", "frank", "--store", "local", "--secret", "-", "--driver", "mock",
+                                  "--credential", "username=mockuser", "--credential", "password=-"])
+    screen = b""
+
+    def read_until(text: bytes) -> None:
+        nonlocal screen
+        deadline = time.monotonic() + 20
+        while text not in screen and time.monotonic() < deadline:
+            if select.select([terminal], [], [], 0.5)[0]:
+                try:
+                    screen += os.read(terminal, 1024)
+                except OSError:  # the child is gone
+                    return
+
+    read_until(b"tenant secret: ")
+    os.write(terminal, b"frank-typed-secret\n")
+    read_until(b"password: ")
+    os.write(terminal, b"typed mock password\n")
+    read_until(b"registered")
+    _, status = os.waitpid(pid, 0)
+    os.close(terminal)
+    assert os.waitstatus_to_exitcode(status) == 0, screen
+    assert b"tenant secret: " in screen and b"password: " in screen
+    assert b"frank-typed-secret" not in screen and b"typed mock password" not in screen
+    store = LocalCredentialStore(tmp_path / "credentials.json")
+    assert store.authenticate("frank", "frank-typed-secret") == Tenant("frank")
 
 
 def test_cli_adds_the_usage_plan_key_in_api_gateway(secretsmanager: Any, prefix: str, tmp_path: Any) -> None:

@@ -29,7 +29,7 @@ DEFAULT_PATH = "/services/compute"
 
 #: Declared as data, so that loading the driver class imports no libcloud; :func:`introspected`
 #: derives the same from :class:`.sdk.EucalyptusNodeDriver` and the test suite checks they agree.
-OFFERED: dict[str, frozenset[str]] = introspection.FULL_COMPUTE
+OFFERED: dict[str, frozenset[str]] = dict(introspection.FULL_COMPUTE)
 FEATURES: dict[str, list[str]] = {
     "instances": ["authentication_key", "firewalls", "user_data", "user_name"],
     "images": ["image_name", "owner_id"],

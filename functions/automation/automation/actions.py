@@ -3,9 +3,9 @@
 The same driver calls as the API front-ends: instance actions are checked against the driver's state
 machine (``deltacloud.lifecycle``), snapshots go through ``Driver.create_storage_snapshot``. A resource
 whose state does not allow the action (already stopped, still pending, ...) is skipped, not an error:
-that is what makes a repeated ``stop`` harmless. One listing call finds the resources and their states;
-nothing is read again before acting on it. Each call is metered like an API call (front-end
-``automation``), so a hosted proxy bills it to the tenant.
+that is what makes a repeated ``stop`` harmless. One listing call finds the resources; an instance is read
+again just before it is acted on, since a run may take minutes and its state may have changed. Each call
+is metered like an API call (front-end ``automation``), so a hosted proxy bills it to the tenant.
 """
 
 from collections.abc import Callable, Sequence
@@ -15,7 +15,7 @@ from typing import Any
 
 from deltacloud.driver import Driver
 from deltacloud.errors import ActionNotAllowed, DeltacloudError, NotFound, NotSupported
-from deltacloud.lifecycle import act_on_instance
+from deltacloud.lifecycle import perform_instance_action
 from deltacloud.metering import meter_call, outcome_of
 from deltacloud.model import Instance, StorageVolume
 
@@ -82,8 +82,9 @@ def perform(
 
 def _act(driver: Driver, request: ActionRequest, target: Target, key: str) -> dict[str, Any]:
     if isinstance(target, Instance):
-        # as listed: a driver answers NotFound for an instance gone since
-        changed = act_on_instance(driver, target, request.action)
+        # read again, not acted on as listed: a run may take minutes, and an instance stopped meanwhile must
+        # be skipped (ActionNotAllowed), not failed by a cloud refusing to stop it twice
+        changed = perform_instance_action(driver, target.id, request.action)
         return {"id": target.id, "state": changed.state if changed else None}
     day = datetime.now(UTC).strftime("%Y-%m-%d")
     snapshot = driver.create_storage_snapshot(

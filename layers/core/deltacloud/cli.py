@@ -61,8 +61,8 @@ def _register(args: argparse.Namespace) -> None:
     settings = Settings.from_env()
     try:
         # the tenant's secret first, then the credentials in the order given
-        secret = _stdin_line() if args.secret == "-" else args.secret
-        credentials = parse_credentials(args.credential, _stdin_line)
+        secret = _read_value("tenant secret") if args.secret == "-" else args.secret
+        credentials = parse_credentials(args.credential, _read_value)
         registration = register_tenant(
             args.store or ("secretsmanager" if settings.credentials == "secretsmanager" else "local"),
             args.tenant, secret, driver=args.driver, provider=args.provider,
@@ -74,8 +74,13 @@ def _register(args: argparse.Namespace) -> None:
     print(registration.describe())
 
 
-def _stdin_line() -> str:
-    """The next line of stdin: a value given as '-', kept out of the shell history and ``ps``."""
+def _read_value(name: str) -> str:
+    """A value given as '-', kept out of the shell history and ``ps``: typed at a prompt that does not echo
+    it on a terminal, else the next line of stdin."""
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(f"{name}: ")
     line = sys.stdin.readline()
     if not line:
         raise ValueError("stdin ended before every '-' value was read (one line each)")

@@ -41,8 +41,8 @@ class Registration:
         return "\n".join(lines)
 
 
-def parse_credentials(pairs: Iterable[str], read_value: Callable[[], str]) -> dict[str, str]:
-    """``["username=u", "password=-"]`` -> ``{"username": "u", "password": read_value()}``.
+def parse_credentials(pairs: Iterable[str], read_value: Callable[[str], str]) -> dict[str, str]:
+    """``["username=u", "password=-"]`` -> ``{"username": "u", "password": read_value("password")}``.
 
     A ``-`` value comes from ``read_value`` (the CLI: the next line of stdin), in the order given, so that
     no secret has to be on the command line, where the shell history and ``ps`` would show it."""
@@ -51,7 +51,7 @@ def parse_credentials(pairs: Iterable[str], read_value: Callable[[], str]) -> di
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise ValueError(f"--credential takes name=value, got {pair.split('=')[0]!r}...")
-        values[name.strip()] = read_value() if value == "-" else value
+        values[name.strip()] = read_value(name.strip()) if value == "-" else value
     return values
 
 
