@@ -60,7 +60,7 @@ class DigitalOceanDriver(LibcloudFloatingIps):
         # libcloud 3.9's DigitalOcean __new__ forwards keyword arguments to object.__new__ and fails
         # on any of them (timeout included): allocate the instance directly, then initialise it.
         opened = object.__new__(DigitalOcean_v2_NodeDriver)
-        opened.__init__(token, timeout=timeout)
+        DigitalOcean_v2_NodeDriver.__init__(opened, token, timeout=timeout)
         endpoint = credentials.get("endpoint")
         if endpoint is not None:  # its __init__ also drops host and port: point the connection itself
             secure, host, port, _ = endpoint_parts(endpoint)

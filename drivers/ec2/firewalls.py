@@ -6,7 +6,7 @@ out, in the original driver's form, so deleting a rule needs nothing but the id:
 (``/`` never appears, so the id is one URL path segment).
 """
 
-from typing import Any
+from typing import Any, TypedDict
 
 from deltacloud.driver import Filters
 from deltacloud.errors import NotFound, ValidationError
@@ -107,7 +107,12 @@ def ip_permission(protocol: str, port_from: str, port_to: str, sources: list[Rul
     return permission
 
 
-def _group(firewall_id: str) -> dict[str, str]:
+class _GroupRef(TypedDict, total=False):
+    GroupId: str
+    GroupName: str
+
+
+def _group(firewall_id: str) -> _GroupRef:
     """Security groups are addressed by id (``sg-...``); a name works for the default VPC."""
     return {"GroupId": firewall_id} if firewall_id.startswith("sg-") else {"GroupName": firewall_id}
 
@@ -120,8 +125,10 @@ class EC2Firewalls(EC2Base):
         return [to_firewall(g) for g in self.aws.items("ec2", "describe_security_groups", "SecurityGroups")]
 
     def firewall(self, firewall_id: str) -> Firewall | None:
-        key = "GroupIds" if firewall_id.startswith("sg-") else "GroupNames"
-        answer = self.aws.find("ec2", "describe_security_groups", **{key: [firewall_id]})
+        if firewall_id.startswith("sg-"):
+            answer = self.aws.find("ec2", "describe_security_groups", GroupIds=[firewall_id])
+        else:
+            answer = self.aws.find("ec2", "describe_security_groups", GroupNames=[firewall_id])
         listed = (answer or {}).get("SecurityGroups", [])
         return to_firewall(listed[0]) if listed else None
 

@@ -53,7 +53,7 @@ class EC2Images(EC2Base):
 
     def create_image(self, instance_id: str, name: str | None, description: str | None, *,
                      no_reboot: bool = False) -> Image:
-        params: dict[str, object] = {"InstanceId": instance_id, "Name": name or f"{instance_id}-{int(time.time())}"}
+        params: dict[str, Any] = {"InstanceId": instance_id, "Name": name or f"{instance_id}-{int(time.time())}"}
         if description:
             params["Description"] = description
         if no_reboot:

@@ -16,7 +16,7 @@ VOLUME_ACTIONS = {"available": ["attach", "destroy"], "in-use": ["detach"]}
 
 def to_volume(info: dict[str, Any]) -> StorageVolume:
     tags = tags_of(info)
-    attachment = next(iter(info.get("Attachments") or []), {})
+    attachment: dict[str, Any] = next(iter(info.get("Attachments") or []), {})
     attached = attachment.get("State") in ("attaching", "attached")
     return StorageVolume(
         id=info["VolumeId"],

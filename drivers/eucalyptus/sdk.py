@@ -123,5 +123,6 @@ class EucalyptusNodeDriver(EucNodeDriver):
 
     def _to_size(self, element: Any) -> Any:
         fields = _fields(element)
+        # no price known: libcloud annotates it as a number, yet its own drivers pass None too
         return NodeSize(id=fields["name"], name=fields["name"], ram=int(fields["memory"]), disk=int(fields["disk"]),
-                        bandwidth=None, price=None, driver=self, extra={"cpu": int(fields["cpu"])})
+                        bandwidth=None, price=None, driver=self, extra={"cpu": int(fields["cpu"])})  # type: ignore[arg-type]

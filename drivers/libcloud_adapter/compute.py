@@ -34,8 +34,16 @@ def decode_user_data(encoded: str) -> str:
         raise ValidationError("user_data must be base64-encoded UTF-8 text") from error
 
 
+def _image_by_id(image_id: str, compute: Any) -> Any:
+    """A libcloud image known by its id alone, which is what drivers act on (libcloud annotates the name
+    as a string, yet makes unnamed images itself)."""
+    from libcloud.compute.base import NodeImage
+
+    return NodeImage(id=image_id, name=None, driver=compute)  # type: ignore[arg-type]
+
+
 class LibcloudCompute(LibcloudBase):
-    sdk_kinds = ("compute",)
+    sdk_kinds: ClassVar[tuple[str, ...]] = ("compute",)
     #: runs a block of compute SDK calls so that whatever escapes is a typed error; a compute SDK
     #: other than libcloud's HTTP drivers (libvirt's) declares its own translation here
     sdk_errors: ClassVar[Callable[..., AbstractContextManager[None]]] = staticmethod(provider_errors)
@@ -109,10 +117,8 @@ class LibcloudCompute(LibcloudBase):
         return self.image(str(created.id)) or mapping.image(created, self._profile_ids())
 
     def destroy_image(self, image_id: str) -> None:
-        from libcloud.compute.base import NodeImage
-
         with self.sdk_errors():
-            self.compute().delete_image(NodeImage(id=image_id, name=None, driver=self.compute()))
+            self.compute().delete_image(_image_by_id(image_id, self.compute()))
 
     # -- instances ------------------------------------------------------------------------
     def to_instance(self, node: Any) -> Instance:
@@ -165,8 +171,6 @@ class LibcloudCompute(LibcloudBase):
         return found
 
     def create_instances(self, request: InstanceCreate) -> list[Instance]:
-        from libcloud.compute.base import NodeImage
-
         compute = self.compute()
         arguments: dict[str, Any] = {}
         with self.sdk_errors():
@@ -176,7 +180,7 @@ class LibcloudCompute(LibcloudBase):
                     arguments["size"] = size
             if request.realm_id and implements(type(compute), "list_locations"):
                 arguments["location"] = self._pick(list(compute.list_locations()), request.realm_id, "Realm")
-        arguments["image"] = NodeImage(id=request.image_id, name=None, driver=compute)
+        arguments["image"] = _image_by_id(request.image_id, compute)
         arguments.update(self.create_node_arguments(request))
         created = []
         for number in range(request.instance_count):

@@ -9,9 +9,13 @@ the result where the mapping needs care (extension methods, semantics libcloud g
 
 import inspect
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from deltacloud.capabilities import Capabilities, CollectionSupport, supports
 from deltacloud.model import StateMachine
+
+if TYPE_CHECKING:
+    from libcloud.compute.base import NodeDriver
 
 #: Operation sets the drivers declare as data (their ``OFFERED`` maps), named once
 LISTED = frozenset({"index", "show"})
@@ -138,14 +142,14 @@ CREATE_NODE_PARAMETERS: dict[str, str] = {
 }
 
 
-def create_node_parameters(driver_class: type) -> set[str]:
+def create_node_parameters(driver_class: "type[NodeDriver]") -> set[str]:
     """The parameter names of the class's ``create_node`` (empty when it has none of its own)."""
     if not implements(driver_class, "create_node"):
         return set()
     return set(inspect.signature(driver_class.create_node).parameters)
 
 
-def create_node_features(driver_class: type) -> list[str]:
+def create_node_features(driver_class: "type[NodeDriver]") -> list[str]:
     """Instance features the class announces in its ``features`` map or accepts as parameters."""
     announced: Iterable[str] = (getattr(driver_class, "features", None) or {}).get("create_node", [])
     found = {CREATE_NODE_FEATURES[f] for f in announced if f in CREATE_NODE_FEATURES}
@@ -167,7 +171,7 @@ def introspect(
 
 
 def offered_by(
-    compute: type | None = None, storage: type | None = None, *, leave_out: Iterable[str] = ()
+    compute: "type[NodeDriver] | None" = None, storage: type | None = None, *, leave_out: Iterable[str] = ()
 ) -> tuple[dict[str, set[str]], dict[str, list[str]]]:
     """What the classes implement and the features their standard methods support, without the
     collections a provider leaves out (where libcloud's mapping does not fit its cloud)."""
@@ -219,7 +223,7 @@ def state_machine(instance_operations: Iterable[str]) -> StateMachine:
     return StateMachine.parse(*lines)
 
 
-def standard_features(compute: type) -> dict[str, list[str]]:
+def standard_features(compute: "type[NodeDriver]") -> dict[str, list[str]]:
     """Catalogue features (spec §8) a libcloud compute class supports through its standard methods."""
     features: dict[str, list[str]] = {"instances": create_node_features(compute)}
     if implements(compute, "create_image"):

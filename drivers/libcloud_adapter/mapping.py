@@ -262,7 +262,6 @@ def _rule_sources(rule: Any) -> list[RuleSource]:
         return [RuleSource(type="group", name=_text(group.get("name")), owner=_text(group.get("tenant_id")))]
     if getattr(rule, "ip_range", None):
         network = ipaddress.ip_network(rule.ip_range, strict=False)
-        family = "ipv6" if network.version == 6 else "ipv4"
-        return [RuleSource(type="address", family=family, address=str(network.network_address),
-                           prefix=str(network.prefixlen))]
+        return [RuleSource(type="address", family="ipv6" if network.version == 6 else "ipv4",
+                           address=str(network.network_address), prefix=str(network.prefixlen))]
     return []

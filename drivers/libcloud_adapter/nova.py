@@ -11,7 +11,7 @@ passes it on to the request it builds, so a requested root password would be dro
 """
 
 from functools import cache, wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deltacloud.driver import Filters
 from deltacloud.model import Instance, InstanceCreate, Realm
@@ -19,9 +19,12 @@ from deltacloud.model import Instance, InstanceCreate, Realm
 from .compute import LibcloudCompute
 from .swift import SwiftStorage
 
+if TYPE_CHECKING:
+    from libcloud.compute.base import NodeDriver
+
 
 @cache
-def sending_admin_pass(driver_class: type) -> type:
+def sending_admin_pass(driver_class: "type[NodeDriver]") -> "type[NodeDriver]":
     """``driver_class`` with ``create_node(..., ex_admin_pass=...)`` really sending the password."""
 
     class WithAdminPass(driver_class):  # type: ignore[valid-type, misc]

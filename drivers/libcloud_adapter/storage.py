@@ -1,7 +1,7 @@
 """Buckets and blobs over a libcloud ``StorageDriver``; blob content streams both ways."""
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from deltacloud.driver import Filters
 from deltacloud.errors import NotFound, ValidationError
@@ -15,7 +15,7 @@ CHUNK_SIZE = 64 * 1024
 
 
 class LibcloudStorage(LibcloudBase):
-    sdk_kinds = ("storage",)
+    sdk_kinds: ClassVar[tuple[str, ...]] = ("storage",)
 
     def storage(self) -> Any:
         return self.sdk("storage")

@@ -1,6 +1,7 @@
 """The mock cloud's public addresses: allocate, release, associate with an instance (spec §7.11)."""
 
 import ipaddress
+from collections.abc import Mapping
 
 from deltacloud.driver import Filters
 from deltacloud.errors import Forbidden
@@ -14,7 +15,7 @@ from .state import found, matches
 FIRST_ADDRESS = "192.168.0.1"
 
 
-def _address(record: dict[str, object]) -> Address:
+def _address(record: Mapping[str, object]) -> Address:
     return Address.model_validate(record)
 
 

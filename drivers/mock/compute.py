@@ -6,6 +6,7 @@ import hashlib
 import random
 import string
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from deltacloud.driver import Filters
@@ -80,7 +81,7 @@ class MockCompute(MockBase):
         return next((p for p in hardware_profiles() if p.id == profile_id), None)
 
     # -- images ---------------------------------------------------------------------------
-    def _image(self, record: dict[str, object]) -> Image:
+    def _image(self, record: Mapping[str, object]) -> Image:
         return Image.model_validate({**record, "hardware_profile_ids": [p.id for p in hardware_profiles()]})
 
     def images(self, filters: Filters) -> list[Image]:
@@ -196,7 +197,7 @@ class MockCompute(MockBase):
             record = tx.get("instances", instance_id)
             if record is None:
                 raise NotFound(f"Instance '{instance_id}' not found")
-            allowed = STATE_MACHINE.actions_from(record.get("state"))  # type: ignore[arg-type]
+            allowed = STATE_MACHINE.actions_from(record.get("state"))
             if action not in allowed:
                 raise ActionNotAllowed(f"Instance '{instance_id}' is {record.get('state')}: cannot {action}", allowed)
             updated = {**record, "state": target}
@@ -219,12 +220,12 @@ class MockCompute(MockBase):
             record = tx.get("instances", instance_id)
             if record is None:
                 raise NotFound(f"Instance '{instance_id}' not found")
-            allowed = STATE_MACHINE.actions_from(record.get("state"))  # type: ignore[arg-type]
+            allowed = STATE_MACHINE.actions_from(record.get("state"))
             if "destroy" not in allowed:
                 raise ActionNotAllowed(f"Instance '{instance_id}' is {record.get('state')}: cannot destroy", allowed)
             release_instance(tx, instance_id)
             tx.delete("instances", instance_id)
-            for nic_id in record.get("network_interface_ids") or []:  # type: ignore[union-attr]
+            for nic_id in record.get("network_interface_ids") or []:
                 tx.delete("network_interfaces", nic_id)
 
         self._state().transact(destroy)

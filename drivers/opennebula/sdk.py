@@ -20,7 +20,7 @@ from typing import Any
 
 from deltacloud.drivers.libcloud_adapter.mapping import is_private_address
 from libcloud.compute.base import Node, NodeSize
-from libcloud.compute.drivers.opennebula import ACTION, OpenNebula_3_8_NodeDriver
+from libcloud.compute.drivers.opennebula import ACTION, OpenNebula_3_8_NodeDriver, OpenNebulaNetwork
 from libcloud.compute.types import NodeState
 
 
@@ -35,7 +35,8 @@ class OpenNebulaOcciDriver(OpenNebula_3_8_NodeDriver):
     def __new__(cls, *args: Any, **kwargs: Any) -> "OpenNebulaOcciDriver":
         return object.__new__(cls)
 
-    def create_node(self, name: str, size: Any, image: Any) -> Node:
+    # narrower than libcloud's on purpose: the adapter passes only the parameters named here
+    def create_node(self, name: str, size: Any, image: Any) -> Node:  # type: ignore[override]
         compute = ET.Element("COMPUTE")
         ET.SubElement(compute, "NAME").text = name
         ET.SubElement(compute, "INSTANCE_TYPE").text = size.name
@@ -52,7 +53,7 @@ class OpenNebulaOcciDriver(OpenNebula_3_8_NodeDriver):
 
     def _to_node(self, compute: Any) -> Node:
         node: Node = super()._to_node(compute)
-        networks = node.public_ips
+        networks: list[OpenNebulaNetwork] = self._extract_networks(compute)  # what libcloud put in public_ips
         addresses = [n.address for n in networks if n.address]
         node.public_ips = [a for a in addresses if not is_private_address(a)]
         node.private_ips = [a for a in addresses if is_private_address(a)]
@@ -61,8 +62,9 @@ class OpenNebulaOcciDriver(OpenNebula_3_8_NodeDriver):
 
     def _extract_size(self, compute: Any) -> NodeSize | None:
         name = compute.findtext("INSTANCE_TYPE")
-        return NodeSize(id=name, name=name, ram=None, disk=None, bandwidth=None, price=None, driver=self) \
-            if name else None
+        # OCCI names the type only; libcloud annotates these as numbers, yet its own drivers pass None too
+        return NodeSize(id=name, name=name, ram=None, disk=None, bandwidth=None, price=None,  # type: ignore[arg-type]
+                        driver=self) if name else None
 
     def _to_sizes(self, collection: Any) -> list[Any]:
         sizes = super()._to_sizes(collection)

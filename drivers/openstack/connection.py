@@ -28,15 +28,15 @@ def target(provider: str | None, credentials: ProviderCredentials) -> Target:
     url = credentials.get("auth_url") or provider
     if not url:
         raise ValidationError("The openstack driver needs the Keystone URL as its provider")
-    query = parse_qs(urlsplit(provider or "").query)
+    query = {name: values[0] for name, values in parse_qs(urlsplit(provider or "").query).items()}
     secure, host, port, path = endpoint_parts(url.split("?", 1)[0])
     base = f"{'https' if secure else 'http'}://{host}{f':{port}' if port else ''}"
     prefix = path.rstrip("/").removesuffix("/v3").removesuffix("/v2.0")
     return Target(
         auth_url=base + prefix,
-        region=credentials.get("region") or (query.get("region") or [None])[0],
-        project=credentials.get("project") or (query.get("project") or [None])[0],
-        domain=credentials.get("domain") or (query.get("domain") or ["Default"])[0],
+        region=credentials.get("region") or query.get("region"),
+        project=credentials.get("project") or query.get("project"),
+        domain=credentials.get("domain") or query.get("domain", "Default"),
     )
 
 

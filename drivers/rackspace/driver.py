@@ -74,7 +74,7 @@ class RackspaceDriver(NovaCompute):
 
     @classmethod
     def check_provider(cls, provider: str | None) -> None:
-        if provider not in (None, "default", *REGIONS):
+        if provider is not None and provider not in ("default", *REGIONS):
             raise UnknownProvider(cls.name, provider, list(REGIONS))
 
     @property

@@ -85,7 +85,7 @@ def engine_errors() -> AbstractContextManager[None]:
     return translating(_translate, hide_cause=True)
 
 
-class BoundedConnection(sdk.Connection):  # type: ignore[misc]
+class BoundedConnection(sdk.Connection):
     """``ovirtsdk4.Connection`` whose SSO token request has a time limit too."""
 
     def __init__(self, *, timeout: float, **kwargs: Any) -> None:

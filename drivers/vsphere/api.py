@@ -133,7 +133,8 @@ class VSphereRestNodeDriver(NodeDriver):
         found = self.connection.call("/api/content/library/item", "POST", {"action": "find"}, {"type": "vm-template"})
         return [image for image in (self.get_image(item_id) for item_id in found) if image is not None]
 
-    def get_image(self, image_id: str) -> NodeImage | None:
+    # None for an item that is no VM template: the adapter's show route answers 404
+    def get_image(self, image_id: str) -> NodeImage | None:  # type: ignore[override]
         item = self.connection.call(f"/api/content/library/item/{image_id}")
         if item.get("type") != "vm-template":
             return None
@@ -166,7 +167,8 @@ class VSphereRestNodeDriver(NodeDriver):
             nodes += [self._to_node(vm, datacenter.id) for vm in self.connection.call("/api/vcenter/vm", params=params)]
         return nodes
 
-    def create_node(self, name: str, image: NodeImage, location: NodeLocation | None = None) -> Node:
+    # the adapter passes only the parameters named here (no size: the template carries the hardware)
+    def create_node(self, name: str, image: NodeImage, location: NodeLocation | None = None) -> Node:  # type: ignore[override]
         datacenter = location.id if location is not None else self.list_locations()[0].id
         folders = self.connection.call("/api/vcenter/folder", params={"type": "VIRTUAL_MACHINE",
                                                                         "datacenters": datacenter})

@@ -85,6 +85,7 @@ def build_collection(call: CimiCall, path: str) -> Document:
 def kind_handler(path: str, operation: str) -> Callable[[CimiCall], Response]:
     """The handler of ``operation`` (``create``, ``show``, ``edit`` or ``delete``) on a member of the kind
     at ``path``: the generic one of :mod:`.local_kinds` or :mod:`.driver_kinds`, imported on first use."""
+    find_kind: Callable[[str], LocalKind | DriverKind[Any]]
     if path in LOCAL_KINDS:
         handle_kind, find_kind = lazy_function(f"cimi_api.local_kinds:{operation}_local"), local_kind
     else:

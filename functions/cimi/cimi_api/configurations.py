@@ -101,7 +101,7 @@ def match_configuration(call: CimiCall, wanted: dict[str, Any]) -> tuple[str, di
     if not asked:
         raise ValidationError("machineConfig by value needs cpu, memory or a disk capacity")
     for profile in profiles(call):
-        props = {p.name: p for p in profile.properties}
+        props: dict[str, HardwareProperty] = {p.name: p for p in profile.properties}
         if all(name in props and _offers(props[name], *asked[name]) for name in asked):
             overrides = {name: _number(value / factor) for name, (value, factor) in asked.items()
                          if props[name].kind != "fixed"}

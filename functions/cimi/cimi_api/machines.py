@@ -122,7 +122,8 @@ def instance_request(call: CimiCall, template: dict[str, Any], body: dict[str, A
         if template.get("machineImage"):
             raise ValidationError("A MachineImage by value is not supported: reference one of machineImages")
         raise ValidationError("Required attributes not set: machineTemplate.machineImage")
-    profile_id, overrides = None, {}
+    profile_id: str | None = None
+    overrides: dict[str, str] = {}
     config = template.get("machineConfig")
     if isinstance(config, dict) and config:
         config_href = href_of(config)

@@ -13,11 +13,11 @@ def iso_timestamp(value: str | None) -> str | None:
         return None
     text = value.strip()
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+        moment: datetime | None = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
     except ValueError:
         moment = _ruby_time(text)
-        if moment is None:
-            return None
+    if moment is None:
+        return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.isoformat(timespec="seconds")

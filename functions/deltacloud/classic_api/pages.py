@@ -267,7 +267,7 @@ def entry(call: Call) -> Response:
 
 def form_page(call: Call, form: Form, member_id: str | None, fields: list[dict[str, Any]]) -> Response:
     target = form.target.replace("{id}", segment(member_id or ""))
-    back = call.url(form.collection, segment(member_id)) if "{id}" in form.page else call.url(form.collection)
+    back = call.url(form.collection, segment(member_id)) if member_id is not None else call.url(form.collection)
     return _render(call, "form.html", form.title, form=form, member_id=member_id, fields=fields,
                    action=console_link(call, f"{call.base}/{target}"), back=console_link(call, back))
 

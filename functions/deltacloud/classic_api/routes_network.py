@@ -63,7 +63,7 @@ def rule_sources(params: dict[str, str]) -> list[RuleSource]:
             except ValueError:
                 raise ValidationError(f"{name} must be an address block such as 10.0.0.0/24, not {value!r}") from None
             address, _, prefix = value.partition("/")
-            sources.append(RuleSource(type="address", family=f"ipv{block.version}", address=address,
+            sources.append(RuleSource(type="address", family="ipv6" if block.version == 6 else "ipv4", address=address,
                                       prefix=prefix or str(block.max_prefixlen)))
         elif (group := _GROUP_SOURCE.match(name)) and value:
             owner = params.get(f"group{group.group(1)}owner") or None

@@ -314,10 +314,10 @@ def reboot_instances(call: Ec2Call) -> str:
 def terminate_instances(call: Ec2Call) -> str:
     ids = list(dict.fromkeys(call.params.values("InstanceId")))
     instances = {i.id: i for i in _instances_for_change(call, None)}
-    for instance in instances.values():
-        allowed = allowed_instance_actions(call.driver, instance)
+    for candidate in instances.values():
+        allowed = allowed_instance_actions(call.driver, candidate)
         if "destroy" not in allowed and "stop" not in allowed:
-            raise _wrong_state(instance, "terminated")
+            raise _wrong_state(candidate, "terminated")
     changes = []
     for instance_id in ids:
         instance = instances.get(instance_id)

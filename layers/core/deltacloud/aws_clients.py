@@ -25,7 +25,7 @@ def aws_client(service: str) -> Any:
         read_timeout=READ_TIMEOUT,
         retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
     )
-    return boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
+    return boto3.session.Session().client(service, config=config)
 
 
 def error_code(error: BaseException) -> str:

@@ -112,7 +112,7 @@ def _usage(args: argparse.Namespace) -> None:
         print(f"({summary.skipped} lines were not metering records)", file=sys.stderr)
 
 
-def _add_tenant_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_tenant_commands(commands: argparse._SubParsersAction) -> None:
     tenant = commands.add_parser("tenant", help="manage tenants").add_subparsers(dest="tenant_command", required=True)
     register = tenant.add_parser("register", help="register a tenant (and its provider credentials)")
     register.add_argument("tenant", help="tenant id, also its EC2 access key id")
@@ -131,7 +131,7 @@ def _add_tenant_commands(commands: argparse._SubParsersAction) -> None:  # type:
     register.set_defaults(run=_register)
 
 
-def _add_usage_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_usage_command(commands: argparse._SubParsersAction) -> None:
     usage = commands.add_parser("usage", help="calls per tenant and operation, by outcome (from metering records)")
     source = usage.add_mutually_exclusive_group()
     source.add_argument("--log", help="a metering log file (default: <data dir>/metering.log)")

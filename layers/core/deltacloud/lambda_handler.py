@@ -10,6 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from mangum import Mangum
+from mangum.types import ASGI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .cold_start import resumes_collector
@@ -17,7 +18,7 @@ from .cold_start import resumes_collector
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
-def with_stage_root(app: ASGIApp) -> ASGIApp:
+def with_stage_root(app: ASGIApp) -> ASGI:
     """On API Gateway's own domain the public URL carries the stage (``/prod/api/...``), which the
     proxy event's path lacks: expose it as ``root_path`` so every href the app builds is right."""
 

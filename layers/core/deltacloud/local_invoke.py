@@ -137,7 +137,7 @@ def _read_template(template: Path) -> dict[str, Any]:
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
         else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+            value = loader.construct_mapping(node, deep=True)
         return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
 
     CfnLoader.add_multi_constructor("!", tag)

@@ -13,9 +13,12 @@ import threading
 import time
 from functools import cache
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.metrics.provider.cloudwatch_emf.types import CloudWatchEMFOutput
 
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Deltacloud")
 Outcome = Literal["success", "client_error", "auth_error", "server_error", "backend_error"]
@@ -35,7 +38,7 @@ def outcome_of(status: int) -> Outcome:
 
 
 @cache
-def _template(frontend: str) -> dict[str, Any]:
+def _template(frontend: str) -> "CloudWatchEMFOutput":
     """Powertools' EMF record for one call of a front-end, built once: per call only the timestamp
     and the billing properties change, and building the record anew cost more than the request's
     own routing."""
