@@ -7,8 +7,10 @@ sides use raw sockets / ``http.client`` with 1 MB buffers, so the client library
 the figures are about the server. Prints throughputs, their ratios (target >= 0.5) and the peak
 resident memory of the server process (VmHWM) against its memory before the transfers.
 
-For reference it also measures a do-nothing ASGI app under the same uvicorn (it discards uploads
-and sends a file for downloads): the ceiling any route served by the local server can reach.
+For reference it also measures, under the same uvicorn, a do-nothing ASGI app (it discards uploads
+and sends a file for downloads): the ceiling any route served by the local server can reach; and a
+one-route Starlette app for uploads, which reads the body, discards it and makes one trip to a worker
+thread: the least any Starlette route storing through a blocking driver pays per request.
 
 Run: .venv/bin/python tests/benchmarks/bench_blobs.py [repeats]
 """
@@ -77,6 +79,24 @@ BARE_APP = textwrap.dedent('''
         await send({"type": "http.response.body", "body": b""})
 ''')
 
+
+
+#: the second reference: one Starlette route; an upload is read and discarded, with one trip to a worker thread
+STARLETTE_APP = textwrap.dedent('''
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    async def upload(request):
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+        await run_in_threadpool(str, size)
+        return Response("<blob/>", media_type="application/xml")
+
+    app = Starlette(routes=[Route("/{name}", upload, methods=["PUT"])])
+''')
 
 def vm(pid: int, field: str) -> int:
     """A /proc/<pid>/status figure (VmRSS, VmHWM) in bytes."""
@@ -154,18 +174,19 @@ def start_peer(tmp: Path, mode: str, path: Path) -> tuple[subprocess.Popen[bytes
     return peer, port
 
 
-def start_bare(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
-    (tmp / "bare_app.py").write_text(BARE_APP)
+def start_reference(tmp: Path, module: str, source: str) -> tuple[subprocess.Popen[bytes], str]:
+    """One of the reference apps, served by uvicorn like the local server."""
+    (tmp / f"{module}.py").write_text(source)
     port = free_port()
-    bare = subprocess.Popen([sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(port), "--log-level",
-                             "warning", "--no-access-log"], cwd=tmp, env={**os.environ, "BENCH_FILES": str(tmp)})
+    app = subprocess.Popen([sys.executable, "-m", "uvicorn", f"{module}:app", "--port", str(port), "--log-level",
+                            "warning", "--no-access-log"], cwd=tmp, env={**os.environ, "BENCH_FILES": str(tmp)})
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port)).close()
             break
         except OSError:
             time.sleep(0.1)
-    return bare, f"127.0.0.1:{port}"
+    return app, f"127.0.0.1:{port}"
 
 
 def main() -> None:
@@ -179,8 +200,9 @@ def main() -> None:
                 for _ in range(size_mb):
                     out.write(os.urandom(MB))
         server: LocalServer = start_server(tmp / "data")
-        bare, bare_host = start_bare(tmp)
-        peers: list[subprocess.Popen[bytes]] = [bare]
+        bare, bare_host = start_reference(tmp, "bare_app", BARE_APP)
+        starlette, starlette_host = start_reference(tmp, "starlette_app", STARLETTE_APP)
+        peers: list[subprocess.Popen[bytes]] = [bare, starlette]
         try:
             host = server.url.removeprefix("http://")
             conn = http.client.HTTPConnection(host)
@@ -200,16 +222,19 @@ def main() -> None:
                 figures = {
                     "PUT": (rate(size, lambda p=path, b=blob: http_put(host, p, b), runs),
                             rate(size, lambda p=path: http_put(bare_host, p, f"/{p.name}"), runs),
+                            rate(size, lambda p=path: http_put(starlette_host, p, f"/{p.name}"), runs),
                             rate(size, lambda p=path, port=sink_port: socket_put(port, p), runs)),
                     "GET": (rate(size, lambda b=blob, n=size: http_get(host, f"{b}/content", n), runs),
                             rate(size, lambda p=path, n=size: http_get(bare_host, f"/{p.name}", n), runs),
+                            None,  # no Starlette reference for downloads
                             rate(size, lambda n=size, port=source_port: socket_get(port, n), runs)),
                 }
-                for verb, (through, ceiling, plain) in figures.items():
+                for verb, (through, ceiling, one_route, plain) in figures.items():
                     ratios.append(through / plain)
+                    starlette_ratio = f", one-route Starlette app {one_route / plain:4.2f}" if one_route else ""
                     print(f"{verb} {size_mb:4d} MB: server {through:7.1f} MB/s   loopback socket {plain:7.1f} MB/s   "
-                          f"ratio {through / plain:4.2f} (target >= 0.5)   | bare ASGI app under uvicorn "
-                          f"{ceiling:7.1f} MB/s, ratio {ceiling / plain:4.2f}")
+                          f"ratio {through / plain:4.2f} (target >= 0.5)   | references: bare ASGI app "
+                          f"{ceiling / plain:4.2f}{starlette_ratio}")
             peak = vm(server.process.pid, "VmHWM")
             print(f"server peak RSS (VmHWM): {peak / MB:.1f} MB, {(peak - rss_before) / MB:+.1f} MB over the RSS "
                   f"before the transfers (bound: +64 MB)")
