@@ -122,6 +122,9 @@ def test_control_characters_are_refused_not_silently_dropped(server, ec2) -> Non
     assert (status, code) == (400, "InvalidParameterValue") and "InstanceId.1" in message
     status, code, _ = error_of(call(server, {"Action": "CreateKeyPair", "KeyName": "key\x01"}))
     assert (status, code) == (400, "InvalidParameterValue")
+    # the parameter's name is shown as sent, escaped once (was "a&amp;amp;b")
+    status, code, message = error_of(call(server, {"Action": "DescribeInstances", "a&b\x01": "x"}))
+    assert (status, code) == (400, "InvalidParameterValue") and "'a&b'" in message
     assert not [k for k in ec2.describe_key_pairs()["KeyPairs"] if k["KeyName"].startswith("key")]
     # Tab and newlines are fine in XML and still accepted.
     ec2.create_tags(Resources=["inst0"], Tags=[{"Key": "note", "Value": "line one\nline\ttwo"}])

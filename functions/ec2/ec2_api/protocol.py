@@ -13,7 +13,6 @@ from urllib.parse import parse_qsl
 from deltacloud.xml_escape import representable
 
 from .errors import Ec2Error, invalid_value, missing_parameter
-from .xml import text
 
 #: authentication parameters: they belong to the signature, not to the action
 _AUTH_PARAMS = frozenset({
@@ -55,7 +54,8 @@ def parse_query(query_string: str, body: bytes, content_type: str) -> Query:
     for name, value in merged.items():
         if not (representable(name) and representable(value)):
             # Stored as sent, it could never be shown as sent: a tag key or name that no later call can match.
-            raise Ec2Error("InvalidParameterValue", f"The parameter '{text(name)[:100]}' contains control characters.")
+            # the name as sent: the error document escapes it (and drops what XML cannot carry) itself
+            raise Ec2Error("InvalidParameterValue", f"The parameter '{name[:100]}' contains control characters.")
     action = merged.pop("Action", None)
     version = merged.pop("Version", None)
     for name in _AUTH_PARAMS.intersection(merged):
