@@ -81,13 +81,13 @@ def test_an_instance_stopped_after_the_listing_is_skipped_not_failed(tmp_path: P
 
     driver = driver_for(LibvirtDriver, "test:///default", {"username": "automation"}, tmp_path)
     request = ActionRequest(action="stop", tag="schedule=office-hours", tenant="automation", driver="libvirt")
-    found = [i for i in driver.instances({}) if i.state == "RUNNING"]  # as a run's listing found them
+    found = [i.id for i in driver.instances({}) if i.state == "RUNNING"]  # as a run's listing found them
     assert found
-    for instance in found:  # somebody else, between the listing and the action
-        driver.stop_instance(instance.id)
+    for instance_id in found:  # somebody else, between the listing and the action
+        driver.stop_instance(instance_id)
     outcome = perform(driver, request, found, set(), "delivery-1", lambda _id: None)
     assert outcome.failed == [] and outcome.done == []
-    assert [s["id"] for s in outcome.skipped] == [i.id for i in found]
+    assert [s["id"] for s in outcome.skipped] == found
 
 
 def test_a_second_event_finds_nothing_left_to_stop_and_skips() -> None:

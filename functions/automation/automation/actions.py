@@ -21,9 +21,6 @@ from deltacloud.model import Instance, StorageVolume
 
 from .request import ActionRequest
 
-#: a resource an action applies to, as the run's listing call found it
-Target = Instance | StorageVolume
-
 #: the capabilities each action needs, checked before any backend call
 REQUIRED: dict[str, list[tuple[str, str]]] = {
     "stop": [("instances", "index"), ("instances", "stop")],
@@ -49,24 +46,24 @@ def check_capabilities(driver: Driver, action: str) -> None:
                                f"{collection.replace('_', ' ')}: '{action}' is not possible")
 
 
-def targets(driver: Driver, request: ActionRequest) -> list[Target]:
-    """The tagged resources the action applies to (one listing call)."""
-    listed: Sequence[Target] = driver.storage_volumes({}) if request.action == "snapshot" else driver.instances({})
-    return [resource for resource in listed if request.tag_matches(resource.tags)]
+def targets(driver: Driver, request: ActionRequest) -> list[str]:
+    """Ids of the tagged resources the action applies to (one listing call)."""
+    listed: Sequence[Instance | StorageVolume] = (
+        driver.storage_volumes({}) if request.action == "snapshot" else driver.instances({}))
+    return [resource.id for resource in listed if request.tag_matches(resource.tags)]
 
 
 def perform(
-    driver: Driver, request: ActionRequest, found: Sequence[Target], handled: set[str], key: str,
+    driver: Driver, request: ActionRequest, ids: Sequence[str], handled: set[str], key: str,
     record_handled: Callable[[str], None],
 ) -> Outcome:
     outcome = Outcome()
-    for target in found:
-        resource_id = target.id
+    for resource_id in ids:
         if resource_id in handled:
             outcome.skipped.append({"id": resource_id, "reason": "handled by an earlier delivery"})
             continue
         try:
-            result = _act(driver, request, target, key)
+            result = _act(driver, request, resource_id, key)
         except (ActionNotAllowed, NotFound) as error:
             outcome.skipped.append({"id": resource_id, "reason": error.message})
             continue
@@ -80,17 +77,17 @@ def perform(
     return outcome
 
 
-def _act(driver: Driver, request: ActionRequest, target: Target, key: str) -> dict[str, Any]:
-    if isinstance(target, Instance):
-        # read again, not acted on as listed: a run may take minutes, and an instance stopped meanwhile must
-        # be skipped (ActionNotAllowed), not failed by a cloud refusing to stop it twice
-        changed = perform_instance_action(driver, target.id, request.action)
-        return {"id": target.id, "state": changed.state if changed else None}
-    day = datetime.now(UTC).strftime("%Y-%m-%d")
-    snapshot = driver.create_storage_snapshot(
-        target.id, f"{request.tag.replace('=', '-')}-{day}", f"deltacloud automation ({key})"
-    )
-    return {"id": target.id, "snapshot_id": snapshot.id}
+def _act(driver: Driver, request: ActionRequest, resource_id: str, key: str) -> dict[str, Any]:
+    if request.action == "snapshot":
+        day = datetime.now(UTC).strftime("%Y-%m-%d")
+        snapshot = driver.create_storage_snapshot(
+            resource_id, f"{request.tag.replace('=', '-')}-{day}", f"deltacloud automation ({key})"
+        )
+        return {"id": resource_id, "snapshot_id": snapshot.id}
+    # read again, not acted on as listed: a run may take minutes, and an instance stopped meanwhile must be
+    # skipped (ActionNotAllowed), not failed by a cloud refusing to stop it twice
+    changed = perform_instance_action(driver, resource_id, request.action)
+    return {"id": resource_id, "state": changed.state if changed else None}
 
 
 def _meter(driver: Driver, request: ActionRequest, status: int) -> None:

@@ -36,22 +36,17 @@ def run(event: Any, request_id: str, lease_seconds: float) -> dict[str, Any]:
     if claim.finished is not None:
         return {**claim.finished, "duplicate": True}
     try:
-        found = targets(driver, request)
-        outcome = perform(driver, request, found, claim.handled, delivery.key, ledger.handled)
+        outcome = perform(driver, request, targets(driver, request), claim.handled, delivery.key, ledger.handled)
+        report.update(done=outcome.done, skipped=outcome.skipped, failed=outcome.failed)
+        if outcome.failed:
+            ledger.release()
+            return {**report, "status": max(f["status"] for f in outcome.failed), "error": "some actions failed"}
+        report["status"] = 200
+        ledger.finish(report)  # only then done: a retry acts on what the ledger says is left
     except DeltacloudError as error:
         ledger.release()
         return {**report, "status": error.status, "error": error.message}
     except Exception:  # a bug (ours or a driver's): Lambda retries the event, which must find it unclaimed
-        ledger.release()
-        raise
-    report.update(done=outcome.done, skipped=outcome.skipped, failed=outcome.failed)
-    if outcome.failed:
-        ledger.release()
-        return {**report, "status": max(f["status"] for f in outcome.failed), "error": "some actions failed"}
-    report["status"] = 200
-    try:
-        ledger.finish(report)
-    except Exception:  # not recorded as done: a retry acts only on what the ledger says is left
         ledger.release()
         raise
     return report
