@@ -265,7 +265,8 @@ def remove_member(call: CimiCall, member: dict[str, str]) -> Job:
     """Delete one member; a running Machine is stopped first and deleted once stopped."""
     kind, member_id = member["kind"], member["id"]
     if kind == "machines":
-        instance = call.driver.instance(member_id)
+        # as this request listed it (a System delete has just checked every member), else read: one just created
+        instance = _instances(call).get(member_id) or call.driver.instance(member_id)
         if instance is None:
             return start_job(call, "delete", f"machines/{member_id}", None)
         allowed = allowed_instance_actions(call.driver, instance)
