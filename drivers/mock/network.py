@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from deltacloud.driver import Filters
 from deltacloud.errors import Conflict, NotFound, ValidationError
 from deltacloud.model import Network, NetworkInterface, Subnet
+from deltacloud.names import path_segment_name
 from deltacloud.state import Transaction
 
 from .base import MockBase
-from .state import addressable_name, found, matches, unused_id
+from .state import found, matches, unused_id
 
 Block = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -24,7 +25,7 @@ def _block(raw: str) -> Block:
 def _new_id(tx: Transaction, collection: str, name: str | None, prefix: str, kind: str) -> str:
     if not name:
         return unused_id(tx, collection, prefix)
-    addressable_name(name, kind)
+    path_segment_name(name, kind)
     if tx.get(collection, name) is not None:
         raise Conflict(f"{kind} '{name}' already exists")
     return name

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from importlib.resources import files
 from typing import Any
 
-from deltacloud.errors import NotFound, ValidationError
+from deltacloud.errors import NotFound
 from deltacloud.state import ScopedState, Transaction
 
 from .blobfiles import BlobFiles
@@ -84,14 +84,6 @@ def unused_id(tx: Transaction, collection: str, prefix: str) -> str:
         candidate = next_id(tx, collection, prefix)
         if tx.get(collection, candidate) is None:
             return candidate
-
-
-def addressable_name(name: str, kind: str) -> str:
-    """A name chosen by the client that becomes the resource's id: it must be usable as one URL path
-    segment, or the resource, once created, could never be shown or deleted again."""
-    if not name.strip() or "/" in name or ";" in name or not name.isprintable():
-        raise ValidationError(f"{kind} name {name!r} must not be blank or contain '/', ';' or control characters")
-    return name
 
 
 def matches(record: Mapping[str, object], filters: Mapping[str, str], names: tuple[str, ...]) -> bool:

@@ -4,7 +4,7 @@ the operations that differ only by collection and renderer (index, show, destroy
 from typing import Any, TypeVar
 
 from deltacloud.driver import OPERATION_METHODS
-from deltacloud.errors import NotFound, ValidationError
+from deltacloud.errors import NotFound
 from starlette.responses import Response
 
 from .context import Call
@@ -24,15 +24,6 @@ def found(item: T | None) -> T:
     if item is None:
         raise NotFound()
     return item
-
-
-def member_name(name: str, kind: str) -> str:
-    """A name the client picks for a new member that becomes its id: it must fit one URL path segment of
-    this API, or the member, once created, could never be shown or deleted here again (other front-ends,
-    EC2's key pairs say, may allow such names on the same cloud)."""
-    if not name.strip() or any(c in "/;" or ord(c) < 32 or ord(c) == 127 for c in name):
-        raise ValidationError(f"{kind} name {name!r} must not be blank or contain '/', ';' or control characters")
-    return name
 
 
 def optional(call: Call, name: str) -> str | None:

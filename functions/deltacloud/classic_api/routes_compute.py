@@ -6,6 +6,7 @@ from deltacloud.errors import Forbidden, NotFound, ValidationError
 from deltacloud.lifecycle import perform_instance_action
 from deltacloud.model import InstanceCreate
 from deltacloud.model.compute import MAX_INSTANCE_COUNT
+from deltacloud.names import path_segment_name
 from starlette.responses import Response
 
 from .context import Call
@@ -22,7 +23,7 @@ from .render_compute import (
 )
 from .rendering import render_created, render_many, render_one
 from .responses import document, empty, json_document
-from .routes_common import destroy_endpoint, filters, index_endpoint, member_name, operation_endpoint, show_endpoint
+from .routes_common import destroy_endpoint, filters, index_endpoint, operation_endpoint, show_endpoint
 from .xml import XmlWriter
 
 HWP_PROPERTIES = ("cpu", "memory", "storage", "architecture", "root_type")
@@ -55,7 +56,7 @@ images_destroy = destroy_endpoint("images")
 @operation("images", "create", required=("instance_id",))
 def images_create(call: Call) -> Response:
     name = call.params.get("name") or None
-    image = call.driver.create_image(call.params["instance_id"], member_name(name, "Image") if name else None,
+    image = call.driver.create_image(call.params["instance_id"], path_segment_name(name, "Image") if name else None,
                                      call.params.get("description"))
     return render_created(call, IMAGE, image)
 
@@ -169,5 +170,5 @@ keys_destroy = destroy_endpoint("keys")
 
 @operation("keys", "create", required=("name",))
 def keys_create(call: Call) -> Response:
-    key = call.driver.create_key(member_name(call.params["name"], "Key"), call.params.get("public_key") or None)
+    key = call.driver.create_key(path_segment_name(call.params["name"], "Key"), call.params.get("public_key") or None)
     return render_created(call, KEY, key)
