@@ -43,7 +43,7 @@ def matches(values: Mapping[str, Any], filters: Filters, names: tuple[str, ...])
 class LibcloudBase(Driver):
     """Base of the libcloud-backed drivers. Providers implement :meth:`open_sdk`."""
 
-    #: the SDK kinds this provider opens: "compute", "storage", "loadbalancer"
+    #: the SDK kinds this provider opens: "compute", "storage"
     sdk_kinds: ClassVar[tuple[str, ...]] = ()
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:

@@ -84,15 +84,6 @@ STORAGE_METHODS: dict[tuple[str, str], tuple[str, ...]] = {
     ("buckets", "blob_update_metadata"): ("ex_set_object_metadata",),
 }
 
-LOADBALANCER_METHODS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("load_balancers", "index"): ("list_balancers",),
-    ("load_balancers", "show"): ("get_balancer",),
-    ("load_balancers", "create"): ("create_balancer",),
-    ("load_balancers", "destroy"): ("destroy_balancer",),
-    ("load_balancers", "register"): ("get_balancer", "balancer_attach_compute_node"),
-    ("load_balancers", "unregister"): ("get_balancer", "balancer_detach_member"),
-}
-
 #: libcloud ``features["create_node"]`` entries -> the Deltacloud instance feature they mean
 CREATE_NODE_FEATURES: dict[str, str] = {
     "ssh_key": "authentication_key",
@@ -116,8 +107,7 @@ def implements(driver_class: type, method: str) -> bool:
 
 
 def _is_libcloud_base(klass: type) -> bool:
-    return klass.__module__ in ("libcloud.compute.base", "libcloud.storage.base", "libcloud.loadbalancer.base",
-                                "libcloud.common.base")
+    return klass.__module__ in ("libcloud.compute.base", "libcloud.storage.base", "libcloud.common.base")
 
 
 def _operations(driver_class: type, table: Mapping[tuple[str, str], tuple[str, ...]]) -> dict[str, set[str]]:
@@ -157,13 +147,10 @@ def create_node_features(driver_class: "type[NodeDriver]") -> list[str]:
     return sorted(found)
 
 
-def introspect(
-    compute: type | None = None, storage: type | None = None, loadbalancer: type | None = None
-) -> dict[str, set[str]]:
+def introspect(compute: type | None = None, storage: type | None = None) -> dict[str, set[str]]:
     """collection -> operations the given libcloud driver classes really implement."""
     offered: dict[str, set[str]] = {}
-    for driver_class, table in ((compute, COMPUTE_METHODS), (storage, STORAGE_METHODS),
-                                (loadbalancer, LOADBALANCER_METHODS)):
+    for driver_class, table in ((compute, COMPUTE_METHODS), (storage, STORAGE_METHODS)):
         if driver_class is not None:
             for collection, ops in _operations(driver_class, table).items():
                 offered.setdefault(collection, set()).update(ops)

@@ -21,8 +21,6 @@ from deltacloud.model import (
     Instance,
     InstanceAddress,
     Key,
-    Listener,
-    LoadBalancer,
     Realm,
     RuleSource,
     StorageSnapshot,
@@ -224,20 +222,6 @@ def blob(obj: Any) -> Blob:
 
 def address(ip: str, floating_id: str, instance_id: str | None) -> Address:
     return Address(id=floating_id, ip=ip, instance_id=instance_id)
-
-
-def load_balancer(balancer: Any, members: list[Any], instance_ids: list[str]) -> LoadBalancer:
-    extra = _extra(balancer)
-    return LoadBalancer(
-        id=str(balancer.id),
-        created_at=_text(extra.get("created")),
-        realm_ids=[str(extra["region"])] if extra.get("region") else [],
-        public_addresses=[balancer.ip] if balancer.ip else [],
-        listeners=[Listener(protocol=str(extra.get("protocol") or "HTTP").upper(),
-                            load_balancer_port=int(balancer.port or 0),
-                            instance_port=int(next((m.port for m in members if m.port), balancer.port or 0)))],
-        instance_ids=instance_ids,
-    )
 
 
 def firewall(group: Any, owner_id: str | None = None) -> Firewall:
