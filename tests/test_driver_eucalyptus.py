@@ -250,7 +250,9 @@ def test_image_from_an_instance_and_its_removal(api: httpx.Client, cloud: FakeCl
     created = api.post("/api/images", data={"instance_id": WEB, "name": "web-1-golden"})
     assert created.status_code == 201, created.text
     assert created.json()["image"]["id"] == "emi-7e3a1b9c" and created.json()["image"]["state"] == "PENDING"
-    assert actions_sent(cloud, "CreateImage")[-1]["Name"] == "web-1-golden"
+    sent = actions_sent(cloud, "CreateImage")[-1]
+    assert sent["Name"] == "web-1-golden"
+    assert sent["NoReboot"] == "False"  # the classic API never asks to skip the reboot: EC2's default applies
     assert api.delete("/api/images/emi-7e3a1b9c").status_code == 204
     assert actions_sent(cloud, "DeregisterImage")[-1]["ImageId"] == "emi-7e3a1b9c"
 

@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import inspect
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar
@@ -109,10 +110,13 @@ class LibcloudCompute(LibcloudBase):
         return mapping.image(found, self._profile_ids()) if found is not None else None
 
     def create_image(self, instance_id: str, name: str | None, description: str | None, *,
-                     no_reboot: bool = False) -> Image:  # libcloud's clouds snapshot without a reboot
+                     no_reboot: bool = False) -> Image:
         node = self._node(instance_id)
+        compute = self.compute()
+        # EC2-like SDKs (Eucalyptus) take ``reboot`` and default to none: asked for, the reboot is passed on
+        options = {"reboot": not no_reboot} if "reboot" in inspect.signature(compute.create_image).parameters else {}
         with self.sdk_errors():
-            created = self.compute().create_image(node, name or f"{node.name}-image")
+            created = compute.create_image(node, name or f"{node.name}-image", **options)
         # some clouds answer with the new id only (EC2's CreateImage): read the image back for its state
         return self.image(str(created.id)) or mapping.image(created, self._profile_ids())
 
