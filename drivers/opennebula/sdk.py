@@ -16,7 +16,7 @@ carry their virtual CPU count.
 
 import math
 import xml.etree.ElementTree as ET
-from typing import Any
+from typing import Any, cast
 
 from deltacloud.drivers.libcloud_adapter.mapping import is_private_address
 from libcloud.compute.base import Node, NodeSize
@@ -53,7 +53,8 @@ class OpenNebulaOcciDriver(OpenNebula_3_8_NodeDriver):
 
     def _to_node(self, compute: Any) -> Node:
         node: Node = super()._to_node(compute)
-        networks: list[OpenNebulaNetwork] = self._extract_networks(compute)  # what libcloud put in public_ips
+        # libcloud's _to_node put the network objects there, whatever its List[str] annotation says
+        networks = cast("list[OpenNebulaNetwork]", node.public_ips)
         addresses = [n.address for n in networks if n.address]
         node.public_ips = [a for a in addresses if not is_private_address(a)]
         node.private_ips = [a for a in addresses if is_private_address(a)]
