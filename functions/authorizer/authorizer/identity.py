@@ -59,7 +59,7 @@ def _sigv4(event: Mapping[str, Any], headers: Mapping[str, str], store: Credenti
     if event.get("path") and event["path"] != signed.path:
         candidates.append(replace(signed, path=event["path"]))
     try:
-        if _carries_body(event, headers):
+        if _carries_body(signed.method, headers):
             if not _ec2_route(event):  # only the EC2 front-end verifies a body signature after this
                 return Identity(None, "sigv4", "a signed request body is only accepted by the EC2 API")
             found = store.signing_secret(claimed_access_key(signed))
@@ -78,10 +78,10 @@ def _ec2_route(event: Mapping[str, Any]) -> bool:
     return resource == "/ec2" or resource.startswith("/ec2/")
 
 
-def _carries_body(event: Mapping[str, Any], headers: Mapping[str, str]) -> bool:
+def _carries_body(method: str, headers: Mapping[str, str]) -> bool:
     length = headers.get("content-length", "").strip()
     if length:
         return length != "0"
     if "transfer-encoding" in headers:
         return True
-    return str(event.get("httpMethod", "GET")).upper() in ("POST", "PUT", "PATCH")
+    return method.upper() in ("POST", "PUT", "PATCH")  # as the event names it, REST (1.0) or HTTP API (2.0)

@@ -32,7 +32,7 @@ def _busy_means_retry() -> Iterator[None]:
     try:
         yield
     except sqlite3.OperationalError as error:
-        if "locked" in str(error) or "busy" in str(error):
+        if error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):  # extended codes too
             raise BackendThrottled("The state store is busy with another writer; try again") from None
         raise
 
