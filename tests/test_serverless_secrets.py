@@ -262,8 +262,7 @@ def test_made_up_names_do_not_grow_the_cache_without_bound(secretsmanager: Any, 
     """Every unknown user name is remembered as absent, but only the most recent ones are kept."""
     put(secretsmanager, f"{prefix}/alice", {"secret": "pw"})
     calls = count_calls(secretsmanager, "GetSecretValue")
-    store = SecretsManagerStore(prefix, client=secretsmanager)
-    store._cache = TtlCache(60, max_names=3)
+    store = SecretsManagerStore(prefix, client=secretsmanager, max_names=3)
     assert store.authenticate("alice", "pw")
     for guess in ("bob", "carol", "dave"):
         assert store.authenticate(guess, "pw") is None

@@ -69,6 +69,10 @@ def _component(name: str) -> str:
     return "=" + base64.b32encode(name.encode()).decode().rstrip("=").lower()
 
 
+#: names a cache keeps at most (see TtlCache)
+MAX_CACHED_NAMES = 1024
+
+
 class TtlCache:
     """name -> value (None: known to be absent) for ``max_age`` seconds; one load per name at a time.
 
@@ -76,7 +80,8 @@ class TtlCache:
     (a Basic user name, an access key id) is remembered as absent, and a warm container must not grow
     with them for ever."""
 
-    def __init__(self, max_age: float, clock: Callable[[], float] = time.monotonic, max_names: int = 1024) -> None:
+    def __init__(self, max_age: float, clock: Callable[[], float] = time.monotonic,
+                 max_names: int = MAX_CACHED_NAMES) -> None:
         self.max_age = max_age
         self.max_names = max_names
         self._clock = clock
@@ -105,10 +110,11 @@ class TtlCache:
 
 
 class SecretsManagerStore(CredentialStore):
-    def __init__(self, prefix: str, max_age: float = DEFAULT_MAX_AGE, client: Any = None) -> None:
+    def __init__(self, prefix: str, max_age: float = DEFAULT_MAX_AGE, client: Any = None,
+                 max_names: int = MAX_CACHED_NAMES) -> None:
         self.prefix = prefix.rstrip("/")
         self._client = client
-        self._cache = TtlCache(max_age)
+        self._cache = TtlCache(max_age, max_names=max_names)
 
     @property
     def client(self) -> Any:
