@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import boto3
 import httpx
-from conftest import LocalServer, free_port, start_server
+from conftest import LocalServer, free_port, start_server, wait_until_up
 from serverless_support import unique as unique  # one naming helper for tests on the shared moto
 
 MOTO_SERVER = str(Path(sys.executable).with_name("moto_server"))
@@ -51,15 +50,7 @@ def moto_server(env: dict[str, str] | None = None) -> Iterator[MotoProcess]:
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     moto = MotoProcess(f"http://127.0.0.1:{port}", process)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{moto.url}/moto-api/", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("moto server did not start") from None
-                time.sleep(0.1)
+        wait_until_up(f"{moto.url}/moto-api/", process=process)
         yield moto
     finally:
         moto.stop()

@@ -62,16 +62,19 @@ def start_server(data_dir: Path, env: dict[str, str] | None = None) -> LocalServ
     raise RuntimeError("server did not start within 30 s")
 
 
-def wait_until_up(url: str, timeout: float = 30) -> bool:
-    """Poll ``url`` until it answers 200 (a server starting up); whether it did within ``timeout`` seconds."""
+def wait_until_up(url: str, timeout: float = 30, process: subprocess.Popen | None = None) -> None:
+    """Poll ``url`` until it answers 200 (a server starting up); RuntimeError after ``timeout`` seconds, or
+    as soon as the server's ``process`` has exited."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         try:
             if httpx.get(url, timeout=1).status_code == 200:
-                return True
+                return
         except httpx.TransportError:
-            time.sleep(0.1)
-    return False
+            pass
+        if time.monotonic() > deadline or (process is not None and process.poll() is not None):
+            raise RuntimeError(f"{url} did not come up")
+        time.sleep(0.1)
 
 
 def run_concurrently(work: Callable[[], T], count: int) -> list[T]:

@@ -4,12 +4,12 @@ tagged resources through the real drivers, exactly once per event, and report wh
 import json
 import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_concurrently
 from deltacloud.credentials import LocalCredentialStore, Tenant
 from deltacloud.driver import Driver
 from deltacloud.local_invoke import run_event
@@ -134,12 +134,7 @@ def test_concurrent_deliveries_of_one_event_act_once() -> None:
     driver = mock_driver()
     tagged = launch(driver, 3, {"schedule": "office-hours"})
     event = eventbridge_event(OFFICE_HOURS)
-    results: list[Any] = []
-    threads = [threading.Thread(target=lambda: results.append(run_event("automation", event))) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_concurrently(lambda: run_event("automation", event), 4)
     # one run did the work; the others saw it done (200, duplicate) or in progress (409: Lambda retries)
     assert len(results) == 4 and all(r.status in (200, 409) for r in results)
     workers = [r for r in results if r.status == 200 and not r.result["duplicate"]]

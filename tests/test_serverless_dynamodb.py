@@ -2,10 +2,10 @@
 conditional writes, concurrent writers losing nothing, and the mock cloud running on it."""
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from conftest import run_concurrently
 from deltacloud.credentials import Tenant
 from deltacloud.errors import BackendUnavailable, StateConflict
 from deltacloud.model import InstanceCreate
@@ -80,9 +80,7 @@ def test_concurrent_writers_lose_no_update(table: tuple[str, Any]) -> None:
         for _ in range(increments):
             state.transact(add_one, attempts=500)
 
-    with ThreadPoolExecutor(max_workers=writers) as pool:
-        for done in [pool.submit(writer) for _ in range(writers)]:
-            done.result()  # a writer that failed says why, instead of leaving the count short
+    run_concurrently(writer, writers)  # a writer that failed says why, instead of leaving the count short
     assert state.get("meta", "counter") == {"n": writers * increments, "by": []}
 
 

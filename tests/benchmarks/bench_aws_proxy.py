@@ -41,8 +41,7 @@ class MotoServer:
         self.requests = 0
         self._lock = threading.Lock()
         threading.Thread(target=self._read_log, daemon=True).start()
-        if not wait_until_up(f"{self.url}/moto-api/"):
-            raise RuntimeError("moto did not start")
+        wait_until_up(f"{self.url}/moto-api/", process=self.process)
 
     def _read_log(self) -> None:
         assert self.process.stderr is not None
