@@ -1,13 +1,16 @@
 """Names a client picks that become a resource's id, and so one segment of a URL path."""
 
-import unicodedata
+import re
 
 from .errors import ValidationError
+
+#: what may not be in such a name: '/', ';' and the control characters (Unicode category Cc)
+_UNADDRESSABLE = re.compile("[/;\x00-\x1f\x7f-\x9f]")
 
 
 def path_segment_name(name: str, kind: str) -> str:
     """``name``, when it can be one URL path segment; else ValidationError. A resource named otherwise
     could be created and then never be shown or deleted again through a URL (``/api/keys/a/b``)."""
-    if not name.strip() or "/" in name or ";" in name or any(unicodedata.category(c) == "Cc" for c in name):
+    if not name.strip() or _UNADDRESSABLE.search(name):
         raise ValidationError(f"{kind} name {name!r} must not be blank or contain '/', ';' or control characters")
     return name
