@@ -75,7 +75,7 @@ def allocate(call: CimiCall, body: dict[str, Any]) -> tuple[Address, Job]:
 
 
 ADDRESSES: DriverKind[Address] = DriverKind(
-    path="addresses", resource="Address", entries="addresses", collection="addresses", member="address",
+    path="addresses", resource="Address", entries="addresses", collection="addresses",
     render=address_document, create=allocate,
 )
 addresses_collection = collection_builder(ADDRESSES)

@@ -70,7 +70,7 @@ def generate(call: CimiCall, body: dict[str, Any]) -> tuple[Key, Job]:
 
 
 CREDENTIALS: DriverKind[Key] = DriverKind(
-    path="credentials", resource="Credential", entries="credentials", collection="keys", member="key",
+    path="credentials", resource="Credential", entries="credentials", collection="keys",
     render=credential_document, create=generate, render_created=_created_document,
 )
 credentials_collection = collection_builder(CREDENTIALS)

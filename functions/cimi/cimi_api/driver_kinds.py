@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from deltacloud.driver import Driver
+from deltacloud.driver import OPERATION_METHODS, Driver
 from deltacloud.errors import NotFound
 from deltacloud.model import Resource
 from starlette.responses import Response
@@ -33,14 +33,13 @@ class DriverKind(Generic[R]):
     path: str  # collection path under /cimi
     resource: str  # resource type name
     entries: str  # JSON entries key
-    collection: str  # the driver's collection: its capability name and the method listing it (``keys``)
-    member: str  # the driver's method fetching one (``key``); ``destroy_<member>`` deletes one
+    collection: str  # the driver's collection (``keys``): its capability name and its methods (OPERATION_METHODS)
     render: Callable[[CimiCall, R, Record], Document]  # one, with what the client set on it
     create: Callable[[CimiCall, dict[str, Any]], tuple[R, Job]]  # from a create document (or a System's)
     watch: str | None = None  # the Job observer following its state (see jobs.OBSERVERS); None: changes are at once
     render_created: Callable[[CimiCall, R, Record], Document] | None = None  # the answer to a create, if richer
     expander: Callable[[CimiCall, dict[str, R]], Expander] | None = None  # ``$expand`` of its documents
-    destroy: Callable[[Driver, str], None] | None = None  # a delete other than the driver's ``destroy_<member>``
+    destroy: Callable[[Driver, str], None] | None = None  # a delete other than the driver's own
 
     def overlay(self, call: CimiCall) -> Overlay:
         # the namespace is the path's singular (``cimi/overlay/machine_image``), as stored overlays expect
@@ -50,17 +49,20 @@ class DriverKind(Generic[R]):
         """Keep what a create document set that the cloud cannot store, and when the proxy created it."""
         self.overlay(call).save(resource_id, {**fields, "created": now()})
 
+    def _method(self, driver: Driver, operation: str) -> Callable[..., Any]:
+        return getattr(driver, OPERATION_METHODS[(self.collection, operation)])
+
     def listed(self, call: CimiCall) -> list[R]:
-        return getattr(call.driver, self.collection)({})
+        return self._method(call.driver, "index")({})
 
     def fetch(self, call: CimiCall, resource_id: str) -> R | None:
-        return getattr(call.driver, self.member)(resource_id)
+        return self._method(call.driver, "show")(resource_id)
 
     def remove(self, call: CimiCall, resource_id: str) -> None:
         if self.destroy is not None:
             self.destroy(call.driver, resource_id)
         else:
-            getattr(call.driver, f"destroy_{self.member}")(resource_id)
+            self._method(call.driver, "destroy")(resource_id)
 
     def watching(self, resource_id: str, state: str) -> tuple[str, str, str] | None:
         """What a Job of a change leading to ``state`` watches (None: the change is complete)."""

@@ -45,7 +45,7 @@ def capture_machine(call: CimiCall, body: dict[str, Any]) -> tuple[Image, Job]:
 
 
 MACHINE_IMAGES: DriverKind[Image] = DriverKind(
-    path="machine_images", resource="MachineImage", entries="machineImages", collection="images", member="image",
+    path="machine_images", resource="MachineImage", entries="machineImages", collection="images",
     render=image_document, create=capture_machine, watch="image",
 )
 images_collection = collection_builder(MACHINE_IMAGES)

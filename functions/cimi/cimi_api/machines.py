@@ -209,7 +209,7 @@ def _destroy(driver: Driver, machine_id: str) -> None:
 
 
 MACHINES: DriverKind[Instance] = DriverKind(
-    path="machines", resource="Machine", entries="machines", collection="instances", member="instance",
+    path="machines", resource="Machine", entries="machines", collection="instances",
     render=machine_document, create=launch, watch="machine", expander=expander, destroy=_destroy,
 )
 machines_collection = collection_builder(MACHINES)

@@ -83,7 +83,7 @@ def carve(call: CimiCall, body: dict[str, Any]) -> tuple[Subnet, Job]:
 
 
 NETWORKS: DriverKind[Subnet] = DriverKind(
-    path="networks", resource="Network", entries="networks", collection="subnets", member="subnet",
+    path="networks", resource="Network", entries="networks", collection="subnets",
     render=network_document, create=carve,
 )
 networks_collection = collection_builder(NETWORKS)
@@ -117,6 +117,6 @@ def create_group(call: CimiCall, body: dict[str, Any]) -> tuple[Network, Job]:
 
 FORWARDING_GROUPS: DriverKind[Network] = DriverKind(
     path="forwarding_groups", resource="ForwardingGroup", entries="forwardingGroups", collection="networks",
-    member="network", render=group_document, create=create_group,
+    render=group_document, create=create_group,
 )
 groups_collection = collection_builder(FORWARDING_GROUPS)

@@ -41,6 +41,6 @@ def snapshot_volume(call: CimiCall, body: dict[str, Any]) -> tuple[StorageSnapsh
 
 VOLUME_IMAGES: DriverKind[StorageSnapshot] = DriverKind(
     path="volume_images", resource="VolumeImage", entries="volumeImages", collection="storage_snapshots",
-    member="storage_snapshot", render=volume_image_document, create=snapshot_volume, watch="snapshot",
+    render=volume_image_document, create=snapshot_volume, watch="snapshot",
 )
 volume_images_collection = collection_builder(VOLUME_IMAGES)

@@ -98,7 +98,7 @@ def provision(call: CimiCall, body: dict[str, Any]) -> tuple[StorageVolume, Job]
 
 
 VOLUMES: DriverKind[StorageVolume] = DriverKind(
-    path="volumes", resource="Volume", entries="volumes", collection="storage_volumes", member="storage_volume",
+    path="volumes", resource="Volume", entries="volumes", collection="storage_volumes",
     render=volume_document, create=provision, watch="volume",
 )
 volumes_collection = collection_builder(VOLUMES)
