@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .middleware import ClassicMiddleware, facts
-from .operations import fail, make_call, pick_format
+from .middleware import ClassicMiddleware
+from .operations import fail_request, make_call
 from .responses import empty
 
 
@@ -143,12 +143,6 @@ def _not_found(request: Request) -> DeltacloudError:
     return NotFound()
 
 
-def _error(request: Request, error: DeltacloudError, status: int | None = None) -> Response:
-    info = facts(request.scope)
-    fmt = pick_format(info.formats, ("xml", "json", "html")) or "xml"
-    return fail(make_call(request, fmt, dict(request.query_params)), error, status)
-
-
 async def http_exception(request: Request, exc: Exception) -> Response:
     """Unknown paths and wrong methods answer with the error document, never Starlette's text."""
     assert isinstance(exc, HTTPException)
@@ -157,14 +151,14 @@ async def http_exception(request: Request, exc: Exception) -> Response:
 
         return options_collection(request)
     if exc.status_code == 405:
-        response = _error(request, ActionNotAllowed())
+        response = fail_request(request, ActionNotAllowed())
         if exc.headers and "Allow" in exc.headers:
             response.headers["Allow"] = exc.headers["Allow"]
         return response
     if exc.status_code == 404:
-        return _error(request, _not_found(request))
+        return fail_request(request, _not_found(request))
     if exc.status_code == 400:  # a body Starlette could not parse (POST /api with a broken multipart form)
-        return _error(request, ValidationError(f"Malformed request body: {exc.detail}"))
+        return fail_request(request, ValidationError(f"Malformed request body: {exc.detail}"))
     return empty(exc.status_code)
 
 

@@ -122,13 +122,11 @@ def _header_value(name: str) -> bytes:
 
 def _too_large(scope: Scope) -> Response:
     """The 413 error document in the negotiated format (the rare path: its modules load only now)."""
-    from .operations import fail, make_call, pick_format
+    from .operations import fail_request
 
-    fmt = pick_format(facts(scope).formats, ("xml", "json", "html")) or "xml"
-    call = make_call(Request(scope), fmt, {})
     message = (f"The form is larger than {FORM_LIMIT // 1024} KB; blob contents go in the body of "
                "PUT /api/buckets/<bucket>/<blob> instead")
-    return fail(call, BodyTooLarge(FORM_LIMIT, message))
+    return fail_request(Request(scope), BodyTooLarge(FORM_LIMIT, message))
 
 
 async def _plain(send: Send, status: int, body: bytes) -> None:

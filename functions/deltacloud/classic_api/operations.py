@@ -61,6 +61,12 @@ def fail(call: Call, error: DeltacloudError, status: int | None = None) -> Respo
                           call.params, status)
 
 
+def fail_request(request: Request, error: DeltacloudError, status: int | None = None) -> Response:
+    """The error document for a request no endpoint handles, in the format it negotiated (XML by default)."""
+    fmt = pick_format(facts(request.scope).formats, ("xml", "json", "html")) or "xml"
+    return fail(make_call(request, fmt, dict(request.query_params)), error, status)
+
+
 def operation(
     collection: str | None,
     name: str,
