@@ -269,3 +269,17 @@ def test_made_up_names_do_not_grow_the_cache_without_bound(secretsmanager: Any, 
     assert len(store._cache._entries) == 3 and "alice" not in str(list(store._cache._entries))
     assert store.authenticate("alice", "pw")  # evicted: read again, still right
     assert len(calls) == 5
+
+
+def test_a_failed_load_leaves_nothing_behind_in_the_cache() -> None:
+    """A load that fails (Secrets Manager throttling, say) caches nothing and keeps no lock for the name."""
+    cache = TtlCache(60)
+
+    def failing(name: str) -> None:
+        raise BackendUnavailable("throttled")
+
+    for name in ("bob", "carol"):
+        with pytest.raises(BackendUnavailable):
+            cache.get(name, failing)
+    assert cache._entries == {} and cache._locks == {}
+    assert cache.get("bob", lambda name: None) is None  # loads again afterwards

@@ -96,7 +96,13 @@ class TtlCache:
             entry = self._entries.get(name)
             if entry is not None and entry[0] > self._clock():
                 return entry[1]
-            value = load(name)
+            try:
+                value = load(name)
+            except BaseException:
+                with self._guard:  # nothing cached for the name: its lock must not stay behind for ever
+                    if name not in self._entries:
+                        self._locks.pop(name, None)
+                raise
             with self._guard:
                 self._entries[name] = (self._clock() + self.max_age, value)
                 self._entries.move_to_end(name)
@@ -106,7 +112,8 @@ class TtlCache:
             return value
 
     def forget(self, name: str) -> None:
-        self._entries.pop(name, None)
+        with self._guard:
+            self._entries.pop(name, None)
 
 
 class SecretsManagerStore(CredentialStore):
