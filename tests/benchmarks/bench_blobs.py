@@ -30,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from conftest import MOCK_AUTH, LocalServer, free_port, start_server, stop_server  # noqa: E402
+from timing import time_calls  # noqa: E402
 
 MB = 1024 * 1024
 BUFFER = MB
@@ -155,13 +156,7 @@ def socket_get(port: int, size: int) -> None:
 
 def rate(size: int, action: Callable[[], None], repeats: int) -> float:
     """Median MB/s over ``repeats`` runs (after one warm-up run)."""
-    action()
-    timings = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - start)
-    return size / MB / statistics.median(timings)
+    return size / MB / statistics.median(time_calls(action, repeats, warm_up=1))
 
 
 def start_peer(tmp: Path, mode: str, path: Path) -> tuple[subprocess.Popen[bytes], int]:
@@ -183,10 +178,11 @@ def start_reference(tmp: Path, module: str, source: str) -> tuple[subprocess.Pop
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port)).close()
-            break
+            return app, f"127.0.0.1:{port}"
         except OSError:
             time.sleep(0.1)
-    return app, f"127.0.0.1:{port}"
+    app.kill()
+    raise RuntimeError(f"the reference app {module} did not start")
 
 
 def main() -> None:
