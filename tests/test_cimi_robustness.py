@@ -5,9 +5,7 @@ import xml.etree.ElementTree as ET
 
 import httpx
 import pytest
-from cimi_helpers import JSON, JSON_BODY, NS, XML, XML_BODY, json_doc, xml_root
-
-N = {"c": NS}
+from cimi_helpers import JSON, JSON_BODY, NS, XML, XML_BODY, N, json_doc, xml_root
 
 
 def _count(cimi: httpx.Client, path: str) -> int:

@@ -5,18 +5,18 @@ clear error in the caller's format and leaves the cloud as it was."""
 from urllib.parse import quote
 
 import httpx
-from classic_helpers import xml
+from classic_helpers import listing, xml
 from conftest import LocalServer
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def key_ids(api: httpx.Client) -> list[str]:
-    return [key["id"] for key in api.get("/api/keys", params={"format": "json"}).json()["keys"]]
+    return [key["id"] for key in listing(api, "keys")]
 
 
 def instance_ids(api: httpx.Client) -> list[str]:
-    return [i["id"] for i in api.get("/api/instances", params={"format": "json"}).json()["instances"]]
+    return [i["id"] for i in listing(api, "instances")]
 
 
 # -- driver and provider names a response header cannot carry ------------------------------------------
@@ -90,7 +90,7 @@ def test_an_image_name_with_query_characters_gets_a_location_that_finds_it(api: 
 
 def test_names_no_url_could_reach_are_refused_before_anything_is_created(api: httpx.Client) -> None:
     keys_before = key_ids(api)
-    images_before = api.get("/api/images", params={"format": "json"}).json()["images"]
+    images_before = listing(api, "images")
     for name in ("team/dev", "a;b", "tab\there", "nul\x00"):
         key = api.post("/api/keys", params={"format": "json"}, data={"name": name})
         assert key.status_code == 400, name
@@ -99,7 +99,7 @@ def test_names_no_url_could_reach_are_refused_before_anything_is_created(api: ht
         assert image.status_code == 400, name
         assert xml(image).findtext("code") == "400"
     assert key_ids(api) == keys_before
-    assert api.get("/api/images", params={"format": "json"}).json()["images"] == images_before
+    assert listing(api, "images") == images_before
 
 
 def test_an_encoded_semicolon_is_part_of_the_id_not_a_matrix_parameter(api: httpx.Client) -> None:
