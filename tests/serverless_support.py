@@ -4,6 +4,8 @@ declares it, API Gateway authorizer events (SigV4 signed by botocore), EventBrid
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -20,6 +22,12 @@ API_ID = "abc123"
 STAGE = "prod"
 HOST = f"{API_ID}.execute-api.{REGION}.amazonaws.com"
 ACCOUNT = "123456789012"
+
+
+def cli(*args: str, data_dir: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """The ``deltacloud`` command with ``args``, on its own data directory."""
+    return subprocess.run([sys.executable, "-m", "deltacloud.cli", "--data-dir", str(data_dir), *args],
+                          capture_output=True, text=True, timeout=120, cwd=cwd)
 
 
 def unique(prefix: str) -> str:

@@ -2,9 +2,6 @@
 metering records from a log file and from CloudWatch Logs (moto)."""
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
@@ -13,14 +10,9 @@ from typing import Any
 import pytest
 from deltacloud.local_invoke import UnknownFunction, load_functions, resolve, run_event
 from deltacloud.metering import emf_record
-from serverless_support import ROOT, unique, use_moto
+from serverless_support import ROOT, cli, unique, use_moto
 
 EVENTS = ROOT / "events"
-
-
-def cli(*args: str, data_dir: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "deltacloud.cli", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, timeout=120, cwd=cwd, env={**os.environ})
 
 
 def test_every_function_of_the_template_is_found_with_its_handler_and_code() -> None:

@@ -8,7 +8,6 @@ import io
 import json
 import logging
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +21,7 @@ from deltacloud.credentials import Tenant
 from deltacloud.local_invoke import LocalLambdaContext, run_event
 from deltacloud.metering import emf_record
 from deltacloud.runtime import get_runtime
-from serverless_support import ROOT, authorizer_event, basic, runtime_with
+from serverless_support import ROOT, authorizer_event, basic, cli, runtime_with
 
 EVENTS = ROOT / "events"
 # "Basic " and a token with a non-ASCII character, as a client may send it (API Gateway passes it on)
@@ -34,11 +33,6 @@ DEMO_KEY = "mockuser-demo-usage-plan-key"
 def local_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     with runtime_with(monkeypatch, DELTACLOUD_CREDENTIALS="local", DELTACLOUD_STATE_STORE="sqlite"):
         yield
-
-
-def cli(*args: str, data_dir: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "deltacloud.cli", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, timeout=120, cwd=cwd, env={**os.environ})
 
 
 @contextmanager
