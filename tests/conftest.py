@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -130,13 +131,28 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
-    """A real moto server (every AWS service on one port) on 127.0.0.1 and a free port."""
-    from moto.server import ThreadedMotoServer
+    """A real moto server (every AWS service on one port) on 127.0.0.1 and a free port.
 
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    url = f"http://{host}:{port}"
+    It answers one request at a time. Moto's DynamoDB is not safe under concurrent requests: a
+    ``TransactWriteItems`` whose condition fails restores a copy of the whole table taken before it ran,
+    undoing writes other threads made meanwhile. DynamoDB itself applies each request atomically, so one
+    request at a time is the faithful emulation; connections are still served in parallel threads."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
+
+    moto_app = DomainDispatcherApplication(create_backend_app)
+    one_at_a_time = threading.Lock()
+
+    def serialized_app(environ: dict, start_response: Callable) -> object:
+        with one_at_a_time:
+            # moto answers with a list of bytes, complete before the lock is released
+            return moto_app(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, serialized_app, threaded=True, request_handler=MotoRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}"
     wait_until_up(f"{url}/moto-api/")
     yield url
-    moto.stop()
+    server.shutdown()
+    thread.join()
