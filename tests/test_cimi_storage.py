@@ -101,6 +101,11 @@ def test_volume_by_value_and_templates(cimi: httpx.Client, server: LocalServer) 
     assert unknown.status_code == 400 and "99" in unknown.json()["message"]
     no_template = cimi.post("/cimi/volumes", headers=JSON_BODY, json={"name": "x"})
     assert no_template.status_code == 400 and "volumeTemplate" in no_template.json()["message"]
+    volumes_before = cimi.get("/cimi/volumes", headers=JSON).json()["count"]
+    too_big = cimi.post("/cimi/volumes", headers=JSON_BODY,
+                        json={"volumeTemplate": {"volumeConfig": {"capacity": 16384 * GIB + 1}}})
+    assert too_big.status_code == 400 and "at most 17179869184 KiB" in too_big.json()["message"]
+    assert cimi.get("/cimi/volumes", headers=JSON).json()["count"] == volumes_before
 
 
 def test_volume_images(cimi: httpx.Client, server: LocalServer) -> None:

@@ -102,6 +102,7 @@ def test_volume_from_snapshot_inherits_capacity(api: httpx.Client) -> None:
 @pytest.mark.parametrize(("params", "status", "message"), [
     ({"capacity": "0"}, 400, "capacity must be a whole number"),
     ({"capacity": "lots"}, 400, "capacity must be a whole number"),
+    ({"capacity": "16385"}, 400, "capacity must be a whole number of GB from 1 to 16384"),
     ({"realm_id": "mars"}, 400, "Realm 'mars' does not exist"),
     ({"snapshot_id": "nosuch"}, 404, "Storage snapshot 'nosuch' not found"),
     ({"snapshot_id": "snap1", "capacity": "0"}, 400, "capacity must be a whole number"),

@@ -9,7 +9,7 @@ from deltacloud.capabilities import Capabilities, UnknownCapability, supports
 from deltacloud.credentials import LocalCredentialStore, PassThroughStore, ProviderCredentials
 from deltacloud.driver import Driver
 from deltacloud.errors import ValidationError
-from deltacloud.model import HardwareProfile, HardwareProperty, InstanceCreate, StateMachine
+from deltacloud.model import HardwareProfile, HardwareProperty, InstanceCreate, StateMachine, StorageVolumeCreate
 from deltacloud.state import ScopedState
 from deltacloud.state.sqlite import SqliteStateStore
 
@@ -66,6 +66,15 @@ def test_a_launch_request_bounds_its_instance_count(count: int) -> None:
     with pytest.raises(pydantic.ValidationError):
         InstanceCreate(image_id="img1", instance_count=count)
     assert InstanceCreate(image_id="img1", instance_count=50).instance_count == 50
+
+
+@pytest.mark.parametrize("capacity", [0, -1, 16385, "lots"])
+def test_a_volume_request_bounds_its_capacity(capacity: object) -> None:
+    """Likewise for volumes: no driver is asked for a 0 GB or a 100 TB volume, or for "lots"."""
+    with pytest.raises(pydantic.ValidationError):
+        StorageVolumeCreate(capacity=capacity)
+    assert StorageVolumeCreate(capacity=16384).capacity == 16384
+    assert StorageVolumeCreate().capacity is None  # the snapshot's size, or the driver's default
 
 
 def test_optimistic_transactions_lose_no_update(tmp_path: Path) -> None:

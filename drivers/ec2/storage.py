@@ -68,9 +68,7 @@ class EC2Storage(EC2Base):
     def create_storage_volume(self, request: StorageVolumeCreate) -> StorageVolume:
         params: dict[str, Any] = {}
         if request.capacity:
-            if not (request.capacity.isascii() and request.capacity.isdigit()) or int(request.capacity) < 1:
-                raise ValidationError(f"capacity must be a positive number of GB, not {request.capacity!r}")
-            params["Size"] = int(request.capacity)
+            params["Size"] = request.capacity
         elif not request.snapshot_id:
             params["Size"] = DEFAULT_CAPACITY
         if request.snapshot_id:

@@ -262,9 +262,7 @@ class LibcloudCompute(LibcloudBase):
         return next(iter(self.storage_volumes({"id": volume_id})), None)
 
     def create_storage_volume(self, request: StorageVolumeCreate) -> StorageVolume:
-        capacity = request.capacity or "1"
-        if not (capacity.isascii() and capacity.isdigit()) or int(capacity) < 1:
-            raise ValidationError(f"capacity must be a positive number of GB, not {capacity!r}")
+        capacity = request.capacity or 1
         compute = self.compute()
         arguments: dict[str, Any] = {}
         with self.sdk_errors():
@@ -273,7 +271,7 @@ class LibcloudCompute(LibcloudBase):
             if request.snapshot_id:
                 arguments["snapshot"] = self._snapshot(request.snapshot_id)
             name = request.name or f"deltacloud-volume-{capacity}gb"
-            created = compute.create_volume(int(capacity), name, **arguments)
+            created = compute.create_volume(capacity, name, **arguments)
         return mapping.storage_volume(created)
 
     def destroy_storage_volume(self, volume_id: str) -> None:

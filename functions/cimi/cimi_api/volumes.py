@@ -9,6 +9,7 @@ from typing import Any
 
 from deltacloud.errors import ValidationError
 from deltacloud.model import StorageVolume, StorageVolumeCreate
+from deltacloud.model.storage import MAX_VOLUME_GB
 
 from .bodies import href_id, href_of, integer, text
 from .common import Document, common_attributes, operation
@@ -75,7 +76,10 @@ def volume_document(call: CimiCall, volume: StorageVolume, extra: Record) -> Doc
 def volume_request(call: CimiCall, body: dict[str, Any], fields: dict[str, Any]) -> StorageVolumeCreate:
     template = resolve(call, body.get("volumeTemplate"), VOLUME_TEMPLATES, "volumeTemplate")
     config = template_configuration(call, template, "volumeConfig", VOLUME_CONFIGURATIONS)
-    request: dict[str, Any] = {"capacity": str(max(1, math.ceil(config["capacity"] / KIB_PER_GB)))}
+    gigabytes = max(1, math.ceil(config["capacity"] / KIB_PER_GB))
+    if gigabytes > MAX_VOLUME_GB:  # checked here, where it is used: any stored configuration may ask for more
+        raise ValidationError(f"capacity must be at most {MAX_VOLUME_GB * KIB_PER_GB} KiB ({MAX_VOLUME_GB} GB)")
+    request: dict[str, Any] = {"capacity": gigabytes}
     image_href = href_of(template.get("volumeImage"))
     if image_href:
         request["snapshot_id"] = href_id(image_href)

@@ -4,7 +4,7 @@ the operations that differ only by collection and renderer (index, show, destroy
 from typing import Any, TypeVar
 
 from deltacloud.driver import OPERATION_METHODS
-from deltacloud.errors import NotFound
+from deltacloud.errors import NotFound, ValidationError
 from starlette.responses import Response
 
 from .context import Call
@@ -29,6 +29,17 @@ def found(item: T | None) -> T:
 def optional(call: Call, name: str) -> str | None:
     """A parameter whose empty value means "not given" (HTML forms send empty fields)."""
     return call.params.get(name) or None
+
+
+def whole_number(params: dict[str, str], name: str, highest: int, what: str) -> int | None:
+    """A parameter that must be a whole number from 1 to ``highest`` (``what`` it is, for the error);
+    None when not given."""
+    raw = params.get(name) or ""
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= highest:
+        raise ValidationError(f"{name} must be {what} from 1 to {highest}, not {raw!r}")
+    return int(raw)
 
 
 def operation_endpoint(collection: str, name: str, handler: Handler, capability: str | None = None) -> Endpoint:

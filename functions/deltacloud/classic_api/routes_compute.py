@@ -23,7 +23,14 @@ from .render_compute import (
 )
 from .rendering import render_created, render_many, render_one
 from .responses import document, empty, json_document
-from .routes_common import destroy_endpoint, filters, index_endpoint, operation_endpoint, show_endpoint
+from .routes_common import (
+    destroy_endpoint,
+    filters,
+    index_endpoint,
+    operation_endpoint,
+    show_endpoint,
+    whole_number,
+)
 from .xml import XmlWriter
 
 HWP_PROPERTIES = ("cpu", "memory", "storage", "architecture", "root_type")
@@ -68,9 +75,7 @@ instances_show = show_endpoint(INSTANCE)
 
 def instance_request(params: dict[str, str]) -> InstanceCreate:
     """Read every launch parameter of spec §7.5 into the core's request model."""
-    count = params.get("instance_count") or "1"
-    if not (count.isascii() and count.isdigit()) or not 1 <= int(count) <= MAX_INSTANCE_COUNT:
-        raise ValidationError(f"instance_count must be an integer from 1 to {MAX_INSTANCE_COUNT}, not {count!r}")
+    count = whole_number(params, "instance_count", MAX_INSTANCE_COUNT, "an integer") or 1
     return InstanceCreate(
         image_id=params["image_id"],
         realm_id=params.get("realm_id") or None,
@@ -81,7 +86,7 @@ def instance_request(params: dict[str, str]) -> InstanceCreate:
         user_data=params.get("user_data") or None,
         password=params.get("password") or None,
         firewall_ids=[v for k, v in sorted(params.items()) if _FIREWALL_PARAM.search(k) and v],
-        instance_count=int(count),
+        instance_count=count,
         snapshot_id=params.get("snapshot_id") or None,
         device_name=params.get("device_name") or None,
         load_balancer_id=params.get("load_balancer_id") or None,

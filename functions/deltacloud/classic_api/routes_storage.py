@@ -1,13 +1,14 @@
 """Routes of storage volumes and storage snapshots (spec §7.8-7.9)."""
 
 from deltacloud.model import StorageVolumeCreate
+from deltacloud.model.storage import MAX_VOLUME_GB
 from starlette.responses import Response
 
 from .context import Call
 from .operations import operation
 from .render_storage import STORAGE_SNAPSHOT, STORAGE_VOLUME
 from .rendering import render_created, render_one
-from .routes_common import destroy_endpoint, index_endpoint, optional, show_endpoint
+from .routes_common import destroy_endpoint, index_endpoint, optional, show_endpoint, whole_number
 
 # -- volumes ------------------------------------------------------------------------------
 volumes_index = index_endpoint(STORAGE_VOLUME)
@@ -18,7 +19,8 @@ volumes_destroy = destroy_endpoint("storage_volumes")
 @operation("storage_volumes", "create")
 def volumes_create(call: Call) -> Response:
     request = StorageVolumeCreate(
-        snapshot_id=optional(call, "snapshot_id"), capacity=optional(call, "capacity"),
+        snapshot_id=optional(call, "snapshot_id"),
+        capacity=whole_number(call.params, "capacity", MAX_VOLUME_GB, "a whole number of GB"),
         realm_id=optional(call, "realm_id"), name=optional(call, "name"),
         description=optional(call, "description"),
     )

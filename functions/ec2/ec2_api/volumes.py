@@ -5,6 +5,7 @@ from typing import Any
 
 from deltacloud.errors import Conflict
 from deltacloud.model import StorageSnapshot, StorageVolume, StorageVolumeCreate
+from deltacloud.model.storage import MAX_VOLUME_GB
 
 from . import native_tags
 from .actions import action
@@ -18,7 +19,6 @@ from .parameter_names import FILTERS, PAGES, TAG_SPECIFICATIONS
 from .tags import tags_from_specifications
 from .xml import item_set, leaf, tag_set
 
-MAX_SIZE_GIB = 16384
 VOLUME_TYPE = "standard"  # the core has no volume types: every volume is reported as EC2's basic type
 
 VolumeView = tuple[StorageVolume, dict[str, str]]
@@ -94,7 +94,7 @@ def create_volume(call: Ec2Call) -> str:
     p = call.params
     zone = p.required("AvailabilityZone")
     snapshot_id = p.text("SnapshotId")
-    size = p.integer("Size", 1, MAX_SIZE_GIB)
+    size = p.integer("Size", 1, MAX_VOLUME_GB)
     if size is None and not snapshot_id:
         raise Ec2Error("MissingParameter", "The request must contain the parameter size or snapshotId")
     volume_type = p.text("VolumeType")
@@ -109,7 +109,7 @@ def create_volume(call: Ec2Call) -> str:
 
     def create() -> dict[str, Any]:
         created = call.driver.create_storage_volume(StorageVolumeCreate(
-            snapshot_id=snapshot_id, capacity=str(size) if size is not None else None, realm_id=zone, name=name,
+            snapshot_id=snapshot_id, capacity=size, realm_id=zone, name=name,
         ))
         call.tags.keep_unstored(created.id, "volume", tags, native_tags.volume_tags(created))
         return created.model_dump(mode="json", exclude_none=True)

@@ -20,9 +20,15 @@ class StorageVolume(Resource):
     tags: dict[str, str] = Field(default_factory=dict)
 
 
+#: the largest volume a request may ask for, in GB (EBS's limit)
+MAX_VOLUME_GB = 16384
+
+
 class StorageVolumeCreate(Model):
     snapshot_id: str | None = None
-    capacity: str | None = None
+    # GB; None: the snapshot's size, or the driver's default. Bounded here, so no driver has to check it;
+    # front-ends parse it with their own API's error first
+    capacity: int | None = Field(default=None, ge=1, le=MAX_VOLUME_GB)
     realm_id: str | None = None
     name: str | None = None
     description: str | None = None
