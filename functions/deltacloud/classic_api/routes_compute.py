@@ -2,7 +2,7 @@
 
 import re
 
-from deltacloud.errors import Forbidden, NotFound, ValidationError
+from deltacloud.errors import Forbidden, NotFound
 from deltacloud.lifecycle import perform_instance_action
 from deltacloud.model import InstanceCreate
 from deltacloud.model.compute import MAX_INSTANCE_COUNT
@@ -129,11 +129,9 @@ instances_destroy = _action_endpoint("destroy")
 
 @operation("instances", "run", required=("cmd",), capability="run_on_instance")
 def instances_run(call: Call) -> Response:
-    port = call.params.get("port") or "22"
-    if not (port.isascii() and port.isdigit()) or not 1 <= int(port) <= 65535:
-        raise ValidationError(f"port must be a TCP port number from 1 to 65535, not {port!r}")
+    port = whole_number(call.params, "port", 65535, "a TCP port number") or 22
     result = call.driver.run_on_instance(call.params["id"], call.params["cmd"], call.params.get("private_key"),
-                                         call.params.get("password"), call.params.get("ip"), int(port))
+                                         call.params.get("password"), call.params.get("ip"), port)
     if call.fmt == "json":
         return json_document({"instance": {"id": result.id, "public_address": result.public_address,
                                            "command": result.command, "output": result.output}})
