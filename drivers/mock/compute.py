@@ -30,6 +30,7 @@ from deltacloud.model import (
     Realm,
     RunResult,
 )
+from deltacloud.names import is_path_segment
 from deltacloud.state import Transaction
 
 from .base import MockBase
@@ -104,11 +105,12 @@ class MockCompute(MockBase):
                 raise NotFound(f"Instance '{instance_id}' not found")
             if not instance.get("create_image"):
                 raise Forbidden(f"Instance '{instance_id}' cannot be imaged")
-            image_id = name or next_id(tx, "images", "img-")
+            # the name is the id, as in the original's mock, unless no URL could reach an image with that id
+            image_id = name if name and is_path_segment(name) else next_id(tx, "images", "img-")
             if tx.get("images", image_id) is not None:
                 raise Conflict(f"Image '{image_id}' already exists")
             record = {
-                "id": image_id, "name": image_id, "owner_id": "root", "state": "AVAILABLE",
+                "id": image_id, "name": name or image_id, "owner_id": "root", "state": "AVAILABLE",
                 "architecture": "i386", "description": description or "",
             }
             tx.put("images", image_id, record)

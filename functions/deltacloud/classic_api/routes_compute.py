@@ -62,8 +62,7 @@ images_destroy = destroy_endpoint("images")
 
 @operation("images", "create", required=("instance_id",))
 def images_create(call: Call) -> Response:
-    name = call.params.get("name") or None
-    image = call.driver.create_image(call.params["instance_id"], path_segment_name(name, "Image") if name else None,
+    image = call.driver.create_image(call.params["instance_id"], call.params.get("name") or None,
                                      call.params.get("description"))
     return render_created(call, IMAGE, image)
 

@@ -8,9 +8,14 @@ from .errors import ValidationError
 _UNADDRESSABLE = re.compile("[/;\x00-\x1f\x7f-\x9f]")
 
 
+def is_path_segment(name: str) -> bool:
+    """Whether ``name`` can be one URL path segment, and so a resource's id."""
+    return bool(name.strip()) and _UNADDRESSABLE.search(name) is None
+
+
 def path_segment_name(name: str, kind: str) -> str:
     """``name``, when it can be one URL path segment; else ValidationError. A resource named otherwise
     could be created and then never be shown or deleted again through a URL (``/api/keys/a/b``)."""
-    if not name.strip() or _UNADDRESSABLE.search(name):
+    if not is_path_segment(name):
         raise ValidationError(f"{kind} name {name!r} must not be blank or contain '/', ';' or control characters")
     return name
