@@ -3,7 +3,7 @@
 from collections.abc import Callable
 
 from deltacloud.capabilities import COLLECTIONS
-from deltacloud.errors import ActionNotAllowed, DeltacloudError, NotFound, NotSupported, ValidationError
+from deltacloud.errors import ActionNotAllowed, DeltacloudError, NotFound, NotSupported
 from deltacloud.lazy_import import Endpoint, lazy_endpoint
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from .body_stream import malformed_body
 from .middleware import ClassicMiddleware
 from .operations import fail_request, make_call
 from .responses import empty
@@ -158,7 +159,7 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404:
         return fail_request(request, _not_found(request))
     if exc.status_code == 400:  # a body Starlette could not parse (POST /api with a broken multipart form)
-        return fail_request(request, ValidationError(f"Malformed request body: {exc.detail}"))
+        return fail_request(request, malformed_body(exc.detail))
     return empty(exc.status_code)
 
 

@@ -79,11 +79,16 @@ def request_chunks(request: Request) -> Iterator[bytes]:
                 from_thread.run(stream.aclose)
 
 
+def malformed_body(detail: object) -> ValidationError:
+    """The 400 for a form or multipart body that cannot be parsed."""
+    return ValidationError(f"Malformed request body: {detail}")
+
+
 async def _form(request: Request) -> FormData:
     try:
         return await request.form()
     except HTTPException as error:  # python-multipart's complaint about a malformed body
-        raise ValidationError(f"Malformed multipart body: {error.detail}") from None
+        raise malformed_body(error.detail) from None
     except ClientDisconnect:
         raise ValidationError(CUT_OFF) from None
 

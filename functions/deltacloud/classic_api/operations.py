@@ -8,14 +8,14 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 
 from deltacloud.blocking import run_blocking
-from deltacloud.errors import DeltacloudError, MissingParameter, NotSupported, ValidationError
+from deltacloud.errors import DeltacloudError, MissingParameter, NotSupported
 from deltacloud.metering import meter_call, outcome_of
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .body_stream import preload_small_body
+from .body_stream import malformed_body, preload_small_body
 from .context import Call
 from .middleware import RequestFacts, facts
 from .responses import empty, error_response
@@ -98,7 +98,7 @@ def operation(
             except (ValueError, KeyError, HTTPException) as error:  # a malformed form or multipart body
                 call = make_call(request, fmt, {})
                 detail = error.detail if isinstance(error, HTTPException) else error
-                return fail(call, ValidationError(f"Malformed request body: {detail}"))
+                return fail(call, malformed_body(detail))
             call = make_call(request, fmt, params)
             response = await _run(call, handler, request)
             meter_call("deltacloud", f"{collection or 'api'}.{name}", call.driver_name, call.tenant_id,
