@@ -4,6 +4,8 @@ declares it, API Gateway authorizer events (SigV4 signed by botocore), EventBrid
 from __future__ import annotations
 
 import base64
+import io
+import logging
 import subprocess
 import sys
 import uuid
@@ -22,6 +24,20 @@ API_ID = "abc123"
 STAGE = "prod"
 HOST = f"{API_ID}.execute-api.{REGION}.amazonaws.com"
 ACCOUNT = "123456789012"
+
+
+@contextmanager
+def powertools_lines(service: str) -> Iterator[io.StringIO]:
+    """The JSON lines a function's Powertools logger writes (its own formatter, appended keys included)."""
+    log = logging.getLogger(service)
+    lines = io.StringIO()
+    tap = logging.StreamHandler(lines)
+    tap.setFormatter(log.handlers[0].formatter)
+    log.addHandler(tap)
+    try:
+        yield lines
+    finally:
+        log.removeHandler(tap)
 
 
 def cli(*args: str, data_dir: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

@@ -15,6 +15,7 @@ from serverless_support import (
     REGION,
     authorizer_event,
     basic,
+    powertools_lines,
     runtime_with,
     set_header,
     sigv4_event,
@@ -169,25 +170,18 @@ def test_with_secrets_manager(moto_endpoint: str, monkeypatch: pytest.MonkeyPatc
 def test_secrets_never_reach_the_log(caplog: pytest.LogCaptureFixture) -> None:
     """Both what the log records say (caplog) and the JSON lines Powertools writes (its own formatter,
     every appended key included)."""
-    import io
-    import logging
-
     from authorizer.handler import logger
 
-    lines = io.StringIO()
-    tap = logging.StreamHandler(lines)
-    tap.setFormatter(logger.registered_formatter)
-    logging.getLogger(logger.service).addHandler(tap)
     events = [
         authorizer_event("GET", "/api/instances", basic("mockuser", "mockpassword")),
         authorizer_event("GET", "/api/instances", basic("mockuser", "typed-my-other-password")),
         sigv4_event("mockuser", "mockpassword", query=DESCRIBE),
         sigv4_event("mockuser", "mockpassword", method="POST", body="Action=DescribeRegions&Version=2016-11-15"),
     ]
-    for event in events:
-        with contextlib.suppress(Unauthorized):
-            authorize(event)
-    logging.getLogger(logger.service).removeHandler(tap)
+    with powertools_lines(logger.service) as lines:
+        for event in events:
+            with contextlib.suppress(Unauthorized):
+                authorize(event)
     logged = lines.getvalue() + caplog.text
     assert '"message":"request allowed"' in logged and '"message":"request rejected"' in logged
     authorizations = [e["headers"]["Authorization"] for e in events]

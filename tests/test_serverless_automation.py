@@ -15,7 +15,7 @@ from deltacloud.driver import Driver
 from deltacloud.local_invoke import run_event
 from deltacloud.model import InstanceCreate
 from deltacloud.runtime import get_runtime
-from serverless_support import ROOT, eventbridge_event, runtime_with, unique, use_moto
+from serverless_support import ROOT, eventbridge_event, powertools_lines, runtime_with, unique, use_moto
 
 OFFICE_HOURS = {"action": "stop", "tag": "schedule=office-hours", "tenant": "mockuser", "driver": "mock"}
 
@@ -236,20 +236,11 @@ def test_deployed_configuration_dynamodb_and_secrets_manager(
 
 
 def test_the_report_is_logged_as_one_line_without_credentials() -> None:
-    import io
-    import logging
-
     from automation.handler import logger
 
-    lines = io.StringIO()
-    tap = logging.StreamHandler(lines)
-    tap.setFormatter(logger.registered_formatter)
-    logging.getLogger(logger.service).addHandler(tap)
-    try:
+    with powertools_lines(logger.service) as lines:
         launch(mock_driver(), 1, {"schedule": "office-hours"})
         assert run_event("automation", eventbridge_event(OFFICE_HOURS)).status == 200
-    finally:
-        logging.getLogger(logger.service).removeHandler(tap)
     (line,) = [json.loads(entry) for entry in lines.getvalue().splitlines()]
     assert line["message"] == "automation run" and line["report"]["done"]
     assert "mockpassword" not in lines.getvalue()

@@ -4,13 +4,10 @@ defect found by probing: bad input gets a clear error, loses nothing, and never 
 
 import copy
 import importlib
-import io
 import json
-import logging
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +18,7 @@ from deltacloud.credentials import Tenant
 from deltacloud.local_invoke import LocalLambdaContext, run_event
 from deltacloud.metering import emf_record
 from deltacloud.runtime import get_runtime
-from serverless_support import ROOT, authorizer_event, basic, cli, runtime_with
+from serverless_support import ROOT, authorizer_event, basic, cli, powertools_lines, runtime_with
 
 EVENTS = ROOT / "events"
 # "Basic " and a token with a non-ASCII character, as a client may send it (API Gateway passes it on)
@@ -33,20 +30,6 @@ DEMO_KEY = "mockuser-demo-usage-plan-key"
 def local_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     with runtime_with(monkeypatch, DELTACLOUD_CREDENTIALS="local", DELTACLOUD_STATE_STORE="sqlite"):
         yield
-
-
-@contextmanager
-def powertools_lines(service: str) -> Iterator[io.StringIO]:
-    """The JSON lines a function's Powertools logger writes (its own formatter, appended keys included)."""
-    log = logging.getLogger(service)
-    lines = io.StringIO()
-    tap = logging.StreamHandler(lines)
-    tap.setFormatter(log.handlers[0].formatter)
-    log.addHandler(tap)
-    try:
-        yield lines
-    finally:
-        log.removeHandler(tap)
 
 
 def event_file(name: str) -> dict[str, Any]:
