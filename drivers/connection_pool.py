@@ -6,10 +6,13 @@ the credentials). The least recently used one is dropped when one too many is op
 closed, because a request may still be using it; the SDK object closes its connection once freed.
 """
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
+
+from deltacloud.credentials import ProviderCredentials
 
 K = TypeVar("K", bound=Hashable)
 C = TypeVar("C")
@@ -43,3 +46,9 @@ class ConnectionPool(Generic[K, C]):
         with self._lock:
             for key in [k for k in self._open if unwanted(k)]:
                 del self._open[key]
+
+
+def credentials_digest(credentials: ProviderCredentials) -> str:
+    """What tells callers' connections apart in a pool key, without keeping their secrets there."""
+    material = "\0".join(f"{k}={v}" for k, v in sorted(credentials.values.items()))
+    return hashlib.sha256(material.encode()).hexdigest()

@@ -11,9 +11,10 @@ from functools import cached_property
 from typing import Any
 
 from deltacloud.credentials import ProviderCredentials
+from deltacloud.drivers.endpoints import endpoint_parts
 from deltacloud.drivers.libcloud_adapter import addresses, introspection, mapping
 from deltacloud.drivers.libcloud_adapter.addresses import LibcloudFloatingIps
-from deltacloud.drivers.libcloud_adapter.base import endpoint_parts, required
+from deltacloud.drivers.libcloud_adapter.base import required
 from deltacloud.drivers.libcloud_adapter.errors import provider_errors
 from deltacloud.errors import ValidationError
 from deltacloud.model import Instance, InstanceCreate, Key

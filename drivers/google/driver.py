@@ -8,8 +8,9 @@ implements (no metadata update: the XML API has none short of rewriting the obje
 from typing import Any
 
 from deltacloud.credentials import ProviderCredentials
+from deltacloud.drivers.endpoints import endpoint_parts
 from deltacloud.drivers.libcloud_adapter import introspection
-from deltacloud.drivers.libcloud_adapter.base import endpoint_parts, required
+from deltacloud.drivers.libcloud_adapter.base import required
 from deltacloud.drivers.libcloud_adapter.storage import LibcloudStorage
 
 #: Declared as data, so that loading the driver class imports no libcloud; :func:`introspected`

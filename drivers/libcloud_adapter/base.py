@@ -6,16 +6,14 @@ caller's credentials: a tenant's next request reuses its token, and tenants neve
 Per thread, because libcloud connection objects keep per-request state and are not thread-safe.
 """
 
-import hashlib
-import re
 import threading
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from deltacloud.credentials import ProviderCredentials
-from deltacloud.driver import Driver, DriverContext, Filters
-from deltacloud.drivers.connection_pool import ConnectionPool
-from deltacloud.errors import AuthenticationFailure, UnknownProvider, ValidationError
+from deltacloud.driver import Driver, Filters
+from deltacloud.drivers.connection_pool import ConnectionPool, credentials_digest
+from deltacloud.errors import AuthenticationFailure
 
 from .errors import provider_errors
 
@@ -28,11 +26,6 @@ def _opened() -> ConnectionPool[tuple[str, str, str, str], Any]:
     if pool is None:
         pool = _local.drivers = ConnectionPool(_CACHE_SIZE)
     return pool
-
-
-def credentials_digest(credentials: ProviderCredentials) -> str:
-    material = "\0".join(f"{k}={v}" for k, v in sorted(credentials.values.items()))
-    return hashlib.sha256(material.encode()).hexdigest()
 
 
 def matches(values: Mapping[str, Any], filters: Filters, names: tuple[str, ...]) -> bool:
@@ -90,44 +83,3 @@ def required(credentials: ProviderCredentials, *names: str) -> list[str]:
     if missing:
         raise AuthenticationFailure(f"Credentials lack: {', '.join(missing)}")
     return [credentials.get(n) or "" for n in names]
-
-
-def endpoint_parts(url: str) -> tuple[bool, str, int | None, str]:
-    """``(secure, host, port, path)`` of an endpoint URL given in credentials or a provider string."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url if "://" in url else f"https://{url}")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError(f"Not an http(s) endpoint: {url!r}")
-    return parts.scheme == "https", parts.hostname, parts.port, parts.path
-
-
-#: an http(s) URL naming a cloud: scheme and host[:port], then any path
-URL_WITH_PATH = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
-
-
-class UrlProvider:
-    """For drivers whose provider is the cloud's endpoint URL (one private cloud per URL); without a
-    provider, the tenant's credentials may carry it as ``endpoint``."""
-
-    name: ClassVar[str]
-    context: DriverContext
-    #: what the URL is, for messages: "the vCenter URL"; and one example of it
-    endpoint_is: ClassVar[str]
-    endpoint_example: ClassVar[str]
-    endpoint_pattern: ClassVar[re.Pattern[str]] = URL_WITH_PATH
-
-    @classmethod
-    def check_provider(cls, provider: str | None) -> None:
-        if provider not in (None, "default") and not cls.endpoint_pattern.match(provider):
-            raise UnknownProvider(cls.name, provider, [f"{cls.endpoint_is}, e.g. {cls.endpoint_example}"])
-
-    def endpoint(self, credentials: ProviderCredentials) -> tuple[bool, str, int, str]:
-        """``(secure, host, port, path)`` of the cloud, the port defaulting to the scheme's."""
-        provider = self.context.provider
-        url = provider if provider not in (None, "default") else credentials.get("endpoint")
-        if not url:
-            raise ValidationError(f"The {self.name} driver needs {self.endpoint_is} as its provider")
-        secure, host, port, path = endpoint_parts(url)
-        return secure, host, port or (443 if secure else 80), path
-

@@ -14,9 +14,8 @@ from typing import Any
 
 from deltacloud.credentials import ProviderCredentials
 from deltacloud.driver import Filters
-from deltacloud.drivers.connection_pool import ConnectionPool
+from deltacloud.drivers.connection_pool import ConnectionPool, credentials_digest
 from deltacloud.drivers.libcloud_adapter import introspection, mapping
-from deltacloud.drivers.libcloud_adapter.base import credentials_digest
 from deltacloud.drivers.libcloud_adapter.compute import LibcloudCompute
 from deltacloud.drivers.typed_errors import translating
 from deltacloud.errors import (

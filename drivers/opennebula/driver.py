@@ -14,8 +14,9 @@ from typing import Any
 
 from deltacloud.credentials import ProviderCredentials
 from deltacloud.driver import Filters
+from deltacloud.drivers.endpoints import UrlProvider
 from deltacloud.drivers.libcloud_adapter import introspection
-from deltacloud.drivers.libcloud_adapter.base import UrlProvider, required
+from deltacloud.drivers.libcloud_adapter.base import required
 from deltacloud.drivers.libcloud_adapter.compute import LibcloudCompute
 
 #: Declared as data, so that loading the driver class imports no libcloud; :func:`introspected`

@@ -12,7 +12,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from deltacloud.credentials import ProviderCredentials
-from deltacloud.drivers.libcloud_adapter.base import endpoint_parts, required
+from deltacloud.drivers.endpoints import endpoint_parts
+from deltacloud.drivers.libcloud_adapter.base import required
 from deltacloud.errors import NotFound, ValidationError
 
 

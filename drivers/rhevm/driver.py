@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 
 from deltacloud.capabilities import Capabilities, supports
 from deltacloud.driver import Driver, Filters
+from deltacloud.drivers.endpoints import UrlProvider
 from deltacloud.drivers.libcloud_adapter.compute import decode_user_data
-from deltacloud.errors import AuthenticationFailure, BackendUnavailable, NotFound, UnknownProvider, ValidationError
+from deltacloud.errors import AuthenticationFailure, BackendUnavailable, NotFound, ValidationError
 from deltacloud.model import HardwareProfile, Image, Instance, InstanceCreate, Realm, StateMachine
 
 from . import mapping
@@ -29,9 +30,11 @@ API_PATH = "/ovirt-engine/api"
 NAME_LIMIT = 50  # the original's advertised constraint, within every guest OS's host name limit
 
 
-class RhevmDriver(Driver):
+class RhevmDriver(UrlProvider, Driver):
     name = "rhevm"
     title = "RHEVM"
+    endpoint_is = "the engine's API URL"
+    endpoint_example = f"https://engine{API_PATH}"
     capabilities: ClassVar[Capabilities] = Capabilities.of(
         supports("drivers", "index", "show"),
         supports("realms", "index", "show"),
@@ -52,19 +55,8 @@ class RhevmDriver(Driver):
         "stopped -destroy-> finish",
     )
 
-    @classmethod
-    def check_provider(cls, provider: str | None) -> None:
-        if provider not in (None, "default"):
-            parts = urlsplit(provider)
-            if parts.scheme not in ("http", "https") or not parts.hostname or " " in provider:
-                raise UnknownProvider(cls.name, provider, [f"the engine's API URL, e.g. https://engine{API_PATH}"])
-
     def _url(self) -> str:
-        provider = self.context.provider
-        url = provider if provider not in (None, "default") else self.context.credentials().get("endpoint")
-        if not url:
-            raise ValidationError("The rhevm driver needs the engine's API URL as its provider")
-        url = url.rstrip("/")
+        url = self.endpoint_url(self.context.credentials()).rstrip("/")
         return url if urlsplit(url).path else url + API_PATH
 
     def _engine(self) -> "Engine":

@@ -21,8 +21,7 @@ from typing import Any
 import ovirtsdk4 as sdk
 import ovirtsdk4.types as types
 from deltacloud.credentials import ProviderCredentials
-from deltacloud.drivers.connection_pool import ConnectionPool
-from deltacloud.drivers.libcloud_adapter.base import credentials_digest
+from deltacloud.drivers.connection_pool import ConnectionPool, credentials_digest
 from deltacloud.drivers.typed_errors import BY_STATUS, shortened, translating, unlisted_status
 from deltacloud.errors import (
     AuthenticationFailure,

@@ -12,8 +12,9 @@ template —, keys, volumes) is not offered.
 from typing import Any
 
 from deltacloud.credentials import ProviderCredentials
+from deltacloud.drivers.endpoints import UrlProvider
 from deltacloud.drivers.libcloud_adapter import introspection
-from deltacloud.drivers.libcloud_adapter.base import UrlProvider, required
+from deltacloud.drivers.libcloud_adapter.base import required
 from deltacloud.drivers.libcloud_adapter.compute import LibcloudCompute
 from deltacloud.drivers.libcloud_adapter.errors import provider_errors
 
