@@ -108,6 +108,9 @@ def test_an_image_name_no_url_could_reach_keeps_its_name_under_another_id(api: h
     assert created["name"] == name and created["id"].startswith("img-")
     shown = api.get(image.headers["location"], params={"format": "json"})
     assert shown.status_code == 200 and shown.json()["image"]["name"] == name
+    images = listing(api, "images")
+    again = api.post("/api/images", params={"format": "json"}, data={"instance_id": "inst1", "name": name})
+    assert again.status_code == 409 and listing(api, "images") == images  # names stay unique, as on EC2
 
 
 def test_an_encoded_semicolon_is_part_of_the_id_not_a_matrix_parameter(api: httpx.Client) -> None:

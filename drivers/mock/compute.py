@@ -105,6 +105,8 @@ class MockCompute(MockBase):
                 raise NotFound(f"Instance '{instance_id}' not found")
             if not instance.get("create_image"):
                 raise Forbidden(f"Instance '{instance_id}' cannot be imaged")
+            if name and any(image.get("name") == name for image in tx.list("images")):
+                raise Conflict(f"Image '{name}' already exists")  # image names are unique, as on EC2
             # the name is the id, as in the original's mock, unless no URL could reach an image with that id
             image_id = name if name and is_path_segment(name) else next_id(tx, "images", "img-")
             if tx.get("images", image_id) is not None:
