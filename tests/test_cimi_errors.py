@@ -40,6 +40,17 @@ def test_entities_are_refused(cimi: httpx.Client, document: bytes) -> None:
     assert "DTDs and entities are not accepted" in (xml_root(r).findtext("c:message", namespaces=N) or "")
 
 
+@pytest.mark.parametrize("encoding", ["bogus", "utf-32", "utf-7", "rot13", "idna", "e" * 300])
+def test_an_xml_encoding_the_parser_cannot_read_is_a_400_and_creates_nothing(cimi: httpx.Client,
+                                                                          encoding: str) -> None:
+    before = cimi.get("/cimi/machines", headers={"Accept": "application/json"}).json()["count"]
+    document = f"<?xml version='1.0' encoding='{encoding}'?><MachineCreate><name>x</name></MachineCreate>"
+    r = cimi.post("/cimi/machines", content=document.encode(), headers=XML_BODY)
+    assert r.status_code == 400, r.text
+    assert "encoding it declares is not supported" in (xml_root(r).findtext("c:message", namespaces=N) or "")
+    assert cimi.get("/cimi/machines", headers={"Accept": "application/json"}).json()["count"] == before
+
+
 def test_oversized_and_unknown_media_type(cimi: httpx.Client) -> None:
     huge = cimi.post("/cimi/machines", content=b"{" + b" " * (2 * 1024 * 1024) + b"}", headers=JSON_BODY)
     assert huge.status_code == 413 and huge.json()["code"] == 413

@@ -132,6 +132,8 @@ def parse_xml(raw: bytes) -> dict[str, Any]:
         raise ValidationError("Malformed XML body: DTDs and entities are not accepted") from None
     except ParseError as error:
         raise ValidationError(f"Malformed XML body: {error}") from None
+    except (LookupError, ValueError):  # expat's refusal of the encoding the XML declaration names
+        raise ValidationError("Malformed XML body: the encoding it declares is not supported; use UTF-8") from None
     document = _element_value(root, 1)
     if not isinstance(document, dict):
         return {}
