@@ -214,6 +214,9 @@ def test_multipart_upload_missing_fields(api: httpx.Client) -> None:
     r = api.post("/api/buckets/partial", data={"blob_id": "x", "blob_data": "y", "meta_params": "2",
                                               "meta_name1": "a", "meta_value1": "b"})
     assert r.status_code == 400 and "meta_name2 is missing" in (xml(r).findtext("message") or "")
+    r = api.post("/api/buckets/partial?format=json", files={"blob_id": ("name.txt", b"x", "text/plain"),
+                                                             "blob_data": ("a.txt", b"abc", "text/plain")})
+    assert r.status_code == 400 and r.json()["message"] == "blob_id must be a form field, not a file"
     r = api.post("/api/buckets/partial", content=b"--x\r\nnot really multipart",
                  headers={"Content-Type": "multipart/form-data; boundary=x"})
     assert r.status_code == 400

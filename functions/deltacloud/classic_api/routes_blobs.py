@@ -5,7 +5,7 @@ from itertools import chain
 from typing import BinaryIO
 from urllib.parse import quote
 
-from deltacloud.errors import MissingParameter
+from deltacloud.errors import MissingParameter, ValidationError
 from deltacloud.model import Blob
 from starlette.datastructures import UploadFile
 from starlette.responses import Response, StreamingResponse
@@ -81,6 +81,8 @@ def blobs_post(call: Call) -> Response:
     for name in ("blob_id", "blob_data"):
         if name not in form:
             raise MissingParameter(name, list(form.keys()))
+    if "blob_id" not in fields:
+        raise ValidationError("blob_id must be a form field, not a file")
     metadata = blob_meta.from_form(fields)
     data = form["blob_data"]
     if isinstance(data, UploadFile):
