@@ -117,6 +117,19 @@ def test_system_creation_failure_leaves_nothing_behind(cimi: httpx.Client, serve
     assert failing.status_code == 400 and "172.16.0.0/24" in failing.json()["message"]
     assert cimi.get("/cimi/machines", headers=JSON).json()["count"] == before
     assert cimi.get("/cimi/systems", headers=JSON).json()["count"] == 0
+    jobs_before = cimi.get("/cimi/jobs", headers=JSON).json()["count"]
+    for bad_volume in ({"name": [1], "volumeTemplate": {"volumeConfig": {"capacity": 1024 * 1024}}},
+                       {"volumeTemplate": {"volumeConfig": {"capacity": 16384 * 1024 * 1024 + 1}}}):
+        refused = cimi.post("/cimi/systems", headers=JSON_BODY, json={"name": "refused", "systemTemplate": {
+            "componentDescriptors": [
+                {"type": f"{NS}/Machine", "machineTemplate": {
+                    "machineImage": {"href": f"{server.url}/cimi/machine_images/img1"}}},
+                {"type": f"{NS}/Volume", **bad_volume},
+            ]}})
+        assert refused.status_code == 400, refused.text
+    # checked before the Machine was launched: no launch and terminate, so not even a Job about one
+    assert cimi.get("/cimi/jobs", headers=JSON).json()["count"] == jobs_before
+    assert cimi.get("/cimi/machines", headers=JSON).json()["count"] == before
     wrong_type = cimi.post("/cimi/system_templates", headers=JSON_BODY,
                            json={"componentDescriptors": [{"type": f"{NS}/Meter"}]})
     assert wrong_type.status_code == 400 and "componentDescriptor type" in wrong_type.json()["message"]

@@ -12,7 +12,7 @@ from deltacloud.model import Address
 
 from .common import Document, common_attributes
 from .context import CimiCall
-from .driver_kinds import DriverKind, collection_builder, member_operations
+from .driver_kinds import Creation, DriverKind, collection_builder, member_operations
 from .jobs import Job, start_job
 from .local_kinds import LocalKind, resolve
 from .storage import Record, editable_fields
@@ -56,8 +56,8 @@ def address_document(call: CimiCall, address: Address, extra: Record) -> Documen
     return document
 
 
-def allocate(call: CimiCall, body: dict[str, Any]) -> tuple[Address, Job]:
-    """Allocate the Address an AddressCreate document describes."""
+def allocate(call: CimiCall, body: dict[str, Any]) -> Creation[Address]:
+    """The Address an AddressCreate document describes."""
     call.require("addresses", "create")
     fields = editable_fields(body)
     if body.get("addressTemplate"):
@@ -65,17 +65,21 @@ def allocate(call: CimiCall, body: dict[str, Any]) -> tuple[Address, Job]:
         protocol = str(template.get("protocol") or "").lower()
     else:
         protocol = ""
-    address = call.driver.create_address()
-    if protocol and _protocol(address.ip) != protocol:
-        call.driver.destroy_address(address.id)  # the cloud gave what the template excludes: undo
-        raise ValidationError(f"The {call.driver_name} driver allocates {_protocol(address.ip)} addresses, "
-                              f"not {protocol}")
-    ADDRESSES.remember(call, address.id, fields)
-    return address, start_job(call, "add", f"addresses/{address.id}", None)
+
+    def create() -> tuple[Address, Job]:
+        address = call.driver.create_address()
+        if protocol and _protocol(address.ip) != protocol:
+            call.driver.destroy_address(address.id)  # the cloud gave what the template excludes: undo
+            raise ValidationError(f"The {call.driver_name} driver allocates {_protocol(address.ip)} addresses, "
+                                  f"not {protocol}")
+        ADDRESSES.remember(call, address.id, fields)
+        return address, start_job(call, "add", f"addresses/{address.id}", None)
+
+    return create
 
 
 ADDRESSES: DriverKind[Address] = DriverKind(
     path="addresses", resource="Address", entries="addresses", collection="addresses",
-    render=address_document, create=allocate,
+    render=address_document, plan=allocate,
 )
 addresses_collection = collection_builder(ADDRESSES)

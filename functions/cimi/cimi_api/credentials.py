@@ -13,7 +13,7 @@ from deltacloud.model import Key
 
 from .common import Document, common_attributes
 from .context import CimiCall
-from .driver_kinds import DriverKind, collection_builder, member_operations
+from .driver_kinds import Creation, DriverKind, collection_builder, member_operations
 from .jobs import Job, start_job
 from .local_kinds import LocalKind, resolve
 from .storage import Record, editable_fields
@@ -54,8 +54,8 @@ def _created_document(call: CimiCall, key: Key, extra: Record) -> Document:
     return document
 
 
-def generate(call: CimiCall, body: dict[str, Any]) -> tuple[Key, Job]:
-    """Create (or import) the Credential a CredentialCreate document describes."""
+def generate(call: CimiCall, body: dict[str, Any]) -> Creation[Key]:
+    """The Credential a CredentialCreate document describes (created, or imported)."""
     call.require("keys", "create")
     fields = editable_fields(body)
     template = resolve(call, body.get("credentialTemplate"), CREDENTIAL_TEMPLATES, "credentialTemplate") \
@@ -64,13 +64,17 @@ def generate(call: CimiCall, body: dict[str, Any]) -> tuple[Key, Job]:
     if public_key and not call.capabilities.has_feature("keys", "import_key"):
         raise ValidationError(f"The {call.driver_name} driver cannot import public keys")
     name = fields.get("name") or f"cimi-{uuid.uuid4().hex[:8]}"
-    key = call.driver.create_key(name, public_key or None)
-    CREDENTIALS.remember(call, key.id, fields)
-    return key, start_job(call, "add", f"credentials/{key.id}", None)
+
+    def create() -> tuple[Key, Job]:
+        key = call.driver.create_key(name, public_key or None)
+        CREDENTIALS.remember(call, key.id, fields)
+        return key, start_job(call, "add", f"credentials/{key.id}", None)
+
+    return create
 
 
 CREDENTIALS: DriverKind[Key] = DriverKind(
     path="credentials", resource="Credential", entries="credentials", collection="keys",
-    render=credential_document, create=generate, render_created=_created_document,
+    render=credential_document, plan=generate, render_created=_created_document,
 )
 credentials_collection = collection_builder(CREDENTIALS)

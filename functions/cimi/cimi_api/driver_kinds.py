@@ -26,6 +26,8 @@ from .schema import singular
 from .storage import Overlay, Record, edit_fields, now
 
 R = TypeVar("R", bound=Resource)
+#: what creates one checked resource, with the Job that follows it
+Creation = Callable[[], tuple[R, Job]]
 
 
 @dataclass(frozen=True)
@@ -35,11 +37,16 @@ class DriverKind(Generic[R]):
     entries: str  # JSON entries key
     collection: str  # the driver's collection (``keys``): its capability name and its methods (OPERATION_METHODS)
     render: Callable[[CimiCall, R, Record], Document]  # one, with what the client set on it
-    create: Callable[[CimiCall, dict[str, Any]], tuple[R, Job]]  # from a create document (or a System's)
+    #: checks a create document (a client's, or a System member's) and returns what creates the resource:
+    #: nothing reaches the cloud before that is called, so a System checks all its members first
+    plan: Callable[[CimiCall, dict[str, Any]], "Creation[R]"]
     watch: str | None = None  # the Job observer following its state (see jobs.OBSERVERS); None: changes are at once
     render_created: Callable[[CimiCall, R, Record], Document] | None = None  # the answer to a create, if richer
     expander: Callable[[CimiCall, dict[str, R]], Expander] | None = None  # ``$expand`` of its documents
     destroy: Callable[[Driver, str], None] | None = None  # a delete other than the driver's own
+
+    def create(self, call: CimiCall, body: dict[str, Any]) -> tuple[R, Job]:
+        return self.plan(call, body)()
 
     def overlay(self, call: CimiCall) -> Overlay:
         # the namespace is the path's singular (``cimi/overlay/machine_image``), as stored overlays expect

@@ -8,7 +8,7 @@ from deltacloud.model import Image
 from .bodies import href_id, image_location, text
 from .common import Document, common_attributes
 from .context import CimiCall
-from .driver_kinds import DriverKind, collection_builder, member_operations
+from .driver_kinds import Creation, DriverKind, collection_builder, member_operations
 from .jobs import Job, start_job
 from .storage import Record, editable_fields
 
@@ -29,7 +29,7 @@ def image_document(call: CimiCall, image: Image, extra: Record) -> Document:
     return document
 
 
-def capture_machine(call: CimiCall, body: dict[str, Any]) -> tuple[Image, Job]:
+def capture_machine(call: CimiCall, body: dict[str, Any]) -> Creation[Image]:
     """MachineImageCreate: ``imageLocation`` names the Machine to capture (text or a reference)."""
     call.require("images", "create")
     href = image_location(body)
@@ -38,14 +38,18 @@ def capture_machine(call: CimiCall, body: dict[str, Any]) -> tuple[Image, Job]:
         raise ValidationError(f"Only IMAGE captures are supported, not {image_type}")
     fields = editable_fields(body)
     machine_id = href_id(href)
-    image = call.driver.create_image(machine_id, fields.get("name") or None, fields.get("description") or None)
-    MACHINE_IMAGES.remember(call, image.id, fields)
-    return image, start_job(call, "add", f"machine_images/{image.id}", ("image", image.id, "AVAILABLE"),
-                            affected=(f"machines/{machine_id}",))
+
+    def create() -> tuple[Image, Job]:
+        image = call.driver.create_image(machine_id, fields.get("name") or None, fields.get("description") or None)
+        MACHINE_IMAGES.remember(call, image.id, fields)
+        return image, start_job(call, "add", f"machine_images/{image.id}", ("image", image.id, "AVAILABLE"),
+                                affected=(f"machines/{machine_id}",))
+
+    return create
 
 
 MACHINE_IMAGES: DriverKind[Image] = DriverKind(
     path="machine_images", resource="MachineImage", entries="machineImages", collection="images",
-    render=image_document, create=capture_machine, watch="image",
+    render=image_document, plan=capture_machine, watch="image",
 )
 images_collection = collection_builder(MACHINE_IMAGES)

@@ -16,7 +16,7 @@ from .bodies import href_id, href_of, text
 from .common import Document, common_attributes, operation
 from .configurations import match_configuration, profile_by_id, profile_values
 from .context import CimiCall
-from .driver_kinds import DriverKind, collection_builder, find_held
+from .driver_kinds import Creation, DriverKind, collection_builder, find_held
 from .jobs import Job, start_job
 from .listing import collection_document, resource_document
 from .local_kinds import resolve
@@ -153,17 +153,22 @@ def initial_state(call: CimiCall, template: dict[str, Any]) -> str:
     return state
 
 
-def launch(call: CimiCall, body: dict[str, Any]) -> tuple[Instance, Job]:
-    """Create the Machine a MachineCreate document describes; its Job follows it to its initial state."""
+def launch(call: CimiCall, body: dict[str, Any]) -> Creation[Instance]:
+    """The Machine a MachineCreate document describes; its Job follows it to its initial state."""
     call.require("instances", "create")
     fields = editable_fields(body)
     template = machine_template(call, body)
     state = initial_state(call, template)
-    instance = call.driver.create_instances(instance_request(call, template, body))[0]
-    MACHINES.remember(call, instance.id, fields)
-    # Clouds launch running machines (EC2 knows no other way): a STOPPED one is stopped once it runs.
-    then = {"when": "STARTED", "action": "stop", "until": "STOPPED"} if state == "STOPPED" else None
-    return instance, start_job(call, "add", f"machines/{instance.id}", ("machine", instance.id, state), then=then)
+    request = instance_request(call, template, body)
+
+    def create() -> tuple[Instance, Job]:
+        instance = call.driver.create_instances(request)[0]
+        MACHINES.remember(call, instance.id, fields)
+        # Clouds launch running machines (EC2 knows no other way): a STOPPED one is stopped once it runs.
+        then = {"when": "STARTED", "action": "stop", "until": "STOPPED"} if state == "STOPPED" else None
+        return instance, start_job(call, "add", f"machines/{instance.id}", ("machine", instance.id, state), then=then)
+
+    return create
 
 
 # -- changing -------------------------------------------------------------------------------
@@ -210,7 +215,7 @@ def _destroy(driver: Driver, machine_id: str) -> None:
 
 MACHINES: DriverKind[Instance] = DriverKind(
     path="machines", resource="Machine", entries="machines", collection="instances",
-    render=machine_document, create=launch, watch="machine", expander=expander, destroy=_destroy,
+    render=machine_document, plan=launch, watch="machine", expander=expander, destroy=_destroy,
 )
 machines_collection = collection_builder(MACHINES)
 

@@ -15,7 +15,7 @@ from deltacloud.model import Network, Subnet
 from .bodies import text
 from .common import Document, common_attributes
 from .context import CimiCall
-from .driver_kinds import DriverKind, collection_builder, member_operations
+from .driver_kinds import Creation, DriverKind, collection_builder, member_operations
 from .jobs import Job, start_job
 from .local_kinds import LocalKind, reference_id, resolve, template_configuration
 from .storage import Record, editable_fields
@@ -68,8 +68,8 @@ def network_document(call: CimiCall, subnet: Subnet, extra: Record) -> Document:
     return document
 
 
-def carve(call: CimiCall, body: dict[str, Any]) -> tuple[Subnet, Job]:
-    """Create the Network (a subnet of a ForwardingGroup) a NetworkCreate document describes."""
+def carve(call: CimiCall, body: dict[str, Any]) -> Creation[Subnet]:
+    """The Network (a subnet of a ForwardingGroup) a NetworkCreate document describes."""
     call.require("subnets", "create")
     fields = editable_fields(body)
     template = resolve(call, body.get("networkTemplate"), NETWORK_TEMPLATES, "networkTemplate")
@@ -77,14 +77,19 @@ def carve(call: CimiCall, body: dict[str, Any]) -> tuple[Subnet, Job]:
     group = reference_id(template.get("forwardingGroup"), "forwarding_groups")
     if group is None:
         raise ValidationError("Required attributes not set: networkTemplate.forwardingGroup")
-    subnet = call.driver.create_subnet(group, text(config["addressBlock"], "addressBlock"), fields.get("name") or None)
-    NETWORKS.remember(call, subnet.id, fields)
-    return subnet, start_job(call, "add", f"networks/{subnet.id}", None)
+    block = text(config["addressBlock"], "addressBlock")
+
+    def create() -> tuple[Subnet, Job]:
+        subnet = call.driver.create_subnet(group, block, fields.get("name") or None)
+        NETWORKS.remember(call, subnet.id, fields)
+        return subnet, start_job(call, "add", f"networks/{subnet.id}", None)
+
+    return create
 
 
 NETWORKS: DriverKind[Subnet] = DriverKind(
     path="networks", resource="Network", entries="networks", collection="subnets",
-    render=network_document, create=carve,
+    render=network_document, plan=carve,
 )
 networks_collection = collection_builder(NETWORKS)
 
@@ -102,7 +107,7 @@ def group_document(call: CimiCall, network: Network, extra: Record) -> Document:
     return document
 
 
-def create_group(call: CimiCall, body: dict[str, Any]) -> tuple[Network, Job]:
+def create_group(call: CimiCall, body: dict[str, Any]) -> Creation[Network]:
     """ForwardingGroupCreate: a new network; its template may give an ``addressBlock`` (extension)."""
     call.require("networks", "create")
     fields = editable_fields(body)
@@ -110,13 +115,17 @@ def create_group(call: CimiCall, body: dict[str, Any]) -> tuple[Network, Job]:
     if not isinstance(template, dict):
         raise ValidationError("forwardingGroupTemplate must be a structure")
     block = text(template.get("addressBlock"), "addressBlock") if template.get("addressBlock") else None
-    network = call.driver.create_network(fields.get("name") or None, block)
-    FORWARDING_GROUPS.remember(call, network.id, fields)
-    return network, start_job(call, "add", f"forwarding_groups/{network.id}", None)
+
+    def create() -> tuple[Network, Job]:
+        network = call.driver.create_network(fields.get("name") or None, block)
+        FORWARDING_GROUPS.remember(call, network.id, fields)
+        return network, start_job(call, "add", f"forwarding_groups/{network.id}", None)
+
+    return create
 
 
 FORWARDING_GROUPS: DriverKind[Network] = DriverKind(
     path="forwarding_groups", resource="ForwardingGroup", entries="forwardingGroups", collection="networks",
-    render=group_document, create=create_group,
+    render=group_document, plan=create_group,
 )
 groups_collection = collection_builder(FORWARDING_GROUPS)

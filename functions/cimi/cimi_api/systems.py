@@ -22,7 +22,7 @@ from .common import Document, common_attributes, operation
 from .context import CimiCall
 from .credentials import CREDENTIAL_TEMPLATES, CREDENTIALS
 from .discovery import available
-from .driver_kinds import DriverKind, forget_deleted
+from .driver_kinds import Creation, DriverKind, forget_deleted
 from .jobs import Job, start_job, start_parent_job
 from .listing import collection_document, resource_document
 from .local_kinds import LocalKind, new_record, reference_id, resolve
@@ -204,23 +204,27 @@ def create_system(call: CimiCall) -> Response:
     fields = editable_fields(body)
     template = resolve(call, body.get("systemTemplate"), SYSTEM_TEMPLATES, "systemTemplate")
     base_name = fields.get("name") or "system"
+    # every member is checked before any is created: a refused System leaves nothing to undo
+    planned: list[tuple[Component, Creation[Any]]] = []
+    for descriptor in template["componentDescriptors"]:
+        component = _component(descriptor)
+        quantity = descriptor.get("quantity", 1)
+        for number in range(1, quantity + 1):
+            name = descriptor.get("name") or base_name
+            document = {"name": f"{name}{number}" if quantity > 1 else name,
+                        component.template: descriptor[component.template]}
+            for attribute in ("description", "properties"):
+                if descriptor.get(attribute):
+                    document[attribute] = descriptor[attribute]
+            planned.append((component, component.kind.plan(call, document)))
     members: list[dict[str, str]] = []
     jobs: list[Job] = []
     try:
-        for descriptor in template["componentDescriptors"]:
-            component = _component(descriptor)
-            quantity = descriptor.get("quantity", 1)
-            for number in range(1, quantity + 1):
-                name = descriptor.get("name") or base_name
-                document = {"name": f"{name}{number}" if quantity > 1 else name,
-                            component.template: descriptor[component.template]}
-                for attribute in ("description", "properties"):
-                    if descriptor.get(attribute):
-                        document[attribute] = descriptor[attribute]
-                created, job = component.kind.create(call, document)
-                members.append({"kind": component.path, "id": created.id})
-                jobs.append(job)
-    except DeltacloudError:
+        for component, create in planned:
+            created, job = create()
+            members.append({"kind": component.path, "id": created.id})
+            jobs.append(job)
+    except DeltacloudError:  # the cloud refused a member
         for member in reversed(members):  # leave nothing behind that no System holds
             with suppress(DeltacloudError):  # best effort: a member left stays visible in its own collection
                 remove_member(call, member)

@@ -7,7 +7,7 @@ from deltacloud.model import StorageSnapshot
 from .bodies import href_id, image_location
 from .common import Document, common_attributes
 from .context import CimiCall
-from .driver_kinds import DriverKind, collection_builder, member_operations
+from .driver_kinds import Creation, DriverKind, collection_builder, member_operations
 from .jobs import Job, start_job
 from .storage import Record, editable_fields
 
@@ -26,21 +26,25 @@ def volume_image_document(call: CimiCall, snapshot: StorageSnapshot, extra: Reco
     return document
 
 
-def snapshot_volume(call: CimiCall, body: dict[str, Any]) -> tuple[StorageSnapshot, Job]:
+def snapshot_volume(call: CimiCall, body: dict[str, Any]) -> Creation[StorageSnapshot]:
     """VolumeImageCreate: a snapshot of the Volume ``imageLocation`` references."""
     call.require("storage_snapshots", "create")
     href = image_location(body)
     fields = editable_fields(body)
     volume_id = href_id(href)
-    snapshot = call.driver.create_storage_snapshot(volume_id, fields.get("name") or None,
-                                                   fields.get("description") or None)
-    VOLUME_IMAGES.remember(call, snapshot.id, fields)
-    return snapshot, start_job(call, "add", f"volume_images/{snapshot.id}", ("snapshot", snapshot.id, "AVAILABLE"),
-                               affected=(f"volumes/{volume_id}",))
+
+    def create() -> tuple[StorageSnapshot, Job]:
+        snapshot = call.driver.create_storage_snapshot(volume_id, fields.get("name") or None,
+                                                       fields.get("description") or None)
+        VOLUME_IMAGES.remember(call, snapshot.id, fields)
+        return snapshot, start_job(call, "add", f"volume_images/{snapshot.id}",
+                                   ("snapshot", snapshot.id, "AVAILABLE"), affected=(f"volumes/{volume_id}",))
+
+    return create
 
 
 VOLUME_IMAGES: DriverKind[StorageSnapshot] = DriverKind(
     path="volume_images", resource="VolumeImage", entries="volumeImages", collection="storage_snapshots",
-    render=volume_image_document, create=snapshot_volume, watch="snapshot",
+    render=volume_image_document, plan=snapshot_volume, watch="snapshot",
 )
 volume_images_collection = collection_builder(VOLUME_IMAGES)

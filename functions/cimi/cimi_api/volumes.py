@@ -15,7 +15,7 @@ from .bodies import href_id, href_of, integer, text
 from .common import Document, common_attributes, operation
 from .configurations import KIB_PER_GB
 from .context import CimiCall
-from .driver_kinds import DriverKind, collection_builder, member_operations
+from .driver_kinds import Creation, DriverKind, collection_builder, member_operations
 from .jobs import Job, start_job
 from .local_kinds import LocalKind, reference_id, resolve, template_configuration
 from .schema import NAMESPACE
@@ -92,17 +92,22 @@ def volume_request(call: CimiCall, body: dict[str, Any], fields: dict[str, Any])
     return StorageVolumeCreate(**request)
 
 
-def provision(call: CimiCall, body: dict[str, Any]) -> tuple[StorageVolume, Job]:
-    """Create the Volume a VolumeCreate document describes."""
+def provision(call: CimiCall, body: dict[str, Any]) -> Creation[StorageVolume]:
+    """The Volume a VolumeCreate document describes."""
     call.require("storage_volumes", "create")
     fields = editable_fields(body)
-    volume = call.driver.create_storage_volume(volume_request(call, body, fields))
-    VOLUMES.remember(call, volume.id, fields)
-    return volume, start_job(call, "add", f"volumes/{volume.id}", ("volume", volume.id, "AVAILABLE"))
+    request = volume_request(call, body, fields)
+
+    def create() -> tuple[StorageVolume, Job]:
+        volume = call.driver.create_storage_volume(request)
+        VOLUMES.remember(call, volume.id, fields)
+        return volume, start_job(call, "add", f"volumes/{volume.id}", ("volume", volume.id, "AVAILABLE"))
+
+    return create
 
 
 VOLUMES: DriverKind[StorageVolume] = DriverKind(
     path="volumes", resource="Volume", entries="volumes", collection="storage_volumes",
-    render=volume_document, create=provision, watch="volume",
+    render=volume_document, plan=provision, watch="volume",
 )
 volumes_collection = collection_builder(VOLUMES)
