@@ -229,6 +229,10 @@ def test_paginator_walks_every_instance_once(ec2) -> None:
     with pytest.raises(ClientError) as caught:
         ec2.describe_instances(MaxResults=5, NextToken="not-a-token")
     assert error_code(caught) == "InvalidParameterValue"
+    # a token belongs to the listing that gave it, as on EC2
+    with pytest.raises(ClientError) as caught:
+        ec2.describe_images(MaxResults=5, NextToken=pages[0]["NextToken"])
+    assert error_code(caught) == "InvalidParameterValue"
 
 
 def test_waiters_read_the_instance_state(ec2) -> None:

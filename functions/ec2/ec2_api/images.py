@@ -54,7 +54,7 @@ def describe_images(call: Ec2Call) -> str:
     images = _list(call, ids, owners)
     images = IMAGE.requested(images, ids, key=lambda image: image.id)
     views = select([(i, call.tags.effective(i.id, {})) for i in images])
-    page, token = paginate(views, call.params, key=lambda v: v[0].id)
+    page, token = paginate(views, call, key=lambda v: v[0].id)
     return item_set("imagesSet", (_image_item(image, tags) for image, tags in page)) + leaf("nextToken", token)
 
 

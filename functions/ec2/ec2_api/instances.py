@@ -65,7 +65,7 @@ def describe_instances(call: Ec2Call) -> str:
     reject_with_ids(call.params, "InstanceId", ids)
     select = compile_filters(call.params.filters(), INSTANCE_FILTERS, tags_of=lambda v: v.tags)
     views = select(_views(call, ids))
-    page, token = paginate(views, call.params, key=lambda v: v.id)
+    page, token = paginate(views, call, key=lambda v: v.id)
     reservations = item_set("reservationSet", (
         reservation_item(v.reservation_id, _owner(call, v.instance), [v], v.instance.firewall_ids or ())
         for v in page
@@ -100,7 +100,7 @@ def describe_instance_status(call: Ec2Call) -> str:
     if not include_all:
         views = [v for v in views if v.state == RUNNING]
     views = select(views)
-    page, token = paginate(views, call.params, key=lambda v: v.id)
+    page, token = paginate(views, call, key=lambda v: v.id)
     return item_set("instanceStatusSet", (
         leaf("instanceId", v.id) + leaf("availabilityZone", v.instance.realm_id) + state_xml("instanceState", v.state)
         + node("systemStatus", _status(v.state)) + node("instanceStatus", _status(v.state))

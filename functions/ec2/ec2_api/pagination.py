@@ -2,6 +2,7 @@
 
 A paginated listing is ordered by id and the token names the last id returned, so a page boundary
 stays correct when resources are created or deleted between pages (an offset would skip or repeat).
+The token also names its action: one DescribeVolumes gave is refused by DescribeInstances, as EC2 does.
 Without ``MaxResults`` or ``NextToken`` everything comes in one page, as EC2 does.
 """
 
@@ -10,6 +11,7 @@ import binascii
 from collections.abc import Callable
 from typing import TypeVar
 
+from .context import Ec2Call
 from .errors import Ec2Error, invalid_value
 from .protocol import Params
 
@@ -18,9 +20,10 @@ _PREFIX = "dc1:"
 
 
 def paginate(
-    items: list[T], params: Params, key: Callable[[T], str], minimum: int = 5, maximum: int = 1000
+    items: list[T], call: Ec2Call, key: Callable[[T], str], minimum: int = 5, maximum: int = 1000
 ) -> tuple[list[T], str | None]:
     """The page the request asks for and the token of the next one (None on the last page)."""
+    params = call.params
     size = params.integer("MaxResults", minimum, maximum)
     token = params.text("NextToken")
     if size is None and not token:
@@ -28,10 +31,10 @@ def paginate(
     size = size or maximum
     ordered = sorted(items, key=key)
     if token:
-        after = _decode(token)
+        after = _decode(token, call.action)
         ordered = [item for item in ordered if key(item) > after]
     page = ordered[:size]
-    return page, (_encode(key(page[-1])) if len(ordered) > size else None)
+    return page, (_encode(key(page[-1]), call.action) if len(ordered) > size else None)
 
 
 def reject_with_ids(params: Params, ids_param: str, ids: list[str]) -> None:
@@ -43,15 +46,17 @@ def reject_with_ids(params: Params, ids_param: str, ids: list[str]) -> None:
         )
 
 
-def _encode(last_key: str) -> str:
-    return base64.urlsafe_b64encode((_PREFIX + last_key).encode()).decode()
+def _encode(last_key: str, action: str) -> str:
+    return base64.urlsafe_b64encode(f"{_PREFIX}{action}:{last_key}".encode()).decode()
 
 
-def _decode(token: str) -> str:
+def _decode(token: str, action: str) -> str:
+    """The last key a token of ``action`` names."""
     try:
         decoded = base64.urlsafe_b64decode(token.encode()).decode()
     except (binascii.Error, UnicodeError, ValueError):
         raise invalid_value("NextToken", token, "The token is not valid.") from None
-    if not decoded.startswith(_PREFIX):
+    prefix = f"{_PREFIX}{action}:"
+    if not decoded.startswith(prefix):
         raise invalid_value("NextToken", token, "The token is not valid.")
-    return decoded[len(_PREFIX):]
+    return decoded[len(prefix):]

@@ -98,7 +98,7 @@ def describe_instance_types(call: Ec2Call) -> str:
                 f"The following supplied instance types do not exist: [{', '.join(unknown)[:200]}]",
             )
         profiles = [p for p in profiles if p.id in names]
-    page, token = paginate(select(profiles), call.params, key=lambda p: p.id, maximum=100)
+    page, token = paginate(select(profiles), call, key=lambda p: p.id, maximum=100)
     return item_set("instanceTypeSet", (_type_item(p) for p in page)) + leaf("nextToken", token)
 
 

@@ -126,7 +126,7 @@ def describe_security_groups(call: Ec2Call) -> str:
     if ids or names:
         groups = [g for g in groups if g.id in ids or g.name in names]
     views = select([(g, call.tags.effective(g.id, {})) for g in groups])
-    page, token = paginate(views, call.params, key=lambda g: g[0].id)
+    page, token = paginate(views, call, key=lambda g: g[0].id)
     return item_set("securityGroupInfo", (
         leaf("ownerId", g.owner_id or call.caller.tenant.id) + leaf("groupId", g.id) + leaf("groupName", g.name)
         + leaf("groupDescription", g.description)

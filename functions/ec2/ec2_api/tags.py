@@ -166,7 +166,7 @@ def describe_tags(call: Ec2Call) -> str:
         for resource_id, (kind, native) in natives.items()
         for key, value in call.tags.effective(resource_id, native).items()
     ]
-    page, token = paginate(select(entries), call.params, key=lambda t: f"{t.resource_id}\x00{t.key}")
+    page, token = paginate(select(entries), call, key=lambda t: f"{t.resource_id}\x00{t.key}")
     body = item_set("tagSet", (
         leaf("resourceId", t.resource_id) + leaf("resourceType", t.resource_type) + leaf("key", t.key)
         + leaf("value", t.value)

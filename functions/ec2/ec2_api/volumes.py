@@ -84,7 +84,7 @@ def describe_volumes(call: Ec2Call) -> str:
     volumes = call.driver.storage_volumes({})
     volumes = VOLUME.requested(volumes, ids, key=lambda v: v.id)
     views = select([(v, call.tags.effective(v.id, native_tags.volume_tags(v))) for v in volumes])
-    page, token = paginate(views, call.params, key=lambda v: v[0].id, maximum=500)
+    page, token = paginate(views, call, key=lambda v: v[0].id, maximum=500)
     return item_set("volumeSet", (_volume_fields(v, tags) for v, tags in page)) + leaf("nextToken", token)
 
 
@@ -205,7 +205,7 @@ def describe_snapshots(call: Ec2Call) -> str:
     snapshots = call.driver.storage_snapshots({}) if mine else []
     snapshots = SNAPSHOT.requested(snapshots, ids, key=lambda s: s.id)
     views = select([(s, call.tags.effective(s.id, native_tags.snapshot_tags(s))) for s in snapshots])
-    page, token = paginate(views, call.params, key=lambda s: s[0].id)
+    page, token = paginate(views, call, key=lambda s: s[0].id)
     sizes = _volume_sizes(call) if page else {}
     body = item_set("snapshotSet", (
         _snapshot_fields(call, s, tags, sizes.get(s.storage_volume_id or "")) for s, tags in page
