@@ -37,7 +37,10 @@ def plugin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSer
     info = site / "tiny_cloud-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: tiny-cloud\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[deltacloud.drivers]\ntiny = tiny_cloud:TinyDriver\n")
+    (site / "broken_cloud.py").write_text("import cloud_sdk_that_is_not_installed\n")
+    (site / "not_a_driver.py").write_text("Thing = object\n")
+    (info / "entry_points.txt").write_text("[deltacloud.drivers]\ntiny = tiny_cloud:TinyDriver\n"
+                                           "broken = broken_cloud:BrokenDriver\nthing = not_a_driver:Thing\n")
     import os
 
     pythonpath = os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))
@@ -55,6 +58,19 @@ def test_plugin_driver_is_listed_and_served(plugin_server: LocalServer) -> None:
                        auth=MOCK_AUTH)
     # the demo tenant has no credentials for this driver: a clear 401, not a crash
     assert realms.status_code == 401 and "tiny" in realms.json()["message"]
+
+
+@pytest.mark.parametrize("name", ["broken", "thing"])
+def test_a_plugin_that_cannot_load_is_a_clear_503_and_hides_no_other_driver(plugin_server: LocalServer,
+                                                                             name: str) -> None:
+    listing = httpx.get(f"{plugin_server.url}/api/drivers?format=json")
+    assert listing.status_code == 200 and {"mock", "tiny"} <= set(listing.json()) and name not in listing.json()
+    for path in ("/api/realms", "/cimi/cloudEntryPoint"):
+        r = httpx.get(f"{plugin_server.url}{path}", headers={"X-Deltacloud-Driver": name, "Accept": "application/json"},
+                      auth=MOCK_AUTH)
+        assert r.status_code == 503, (path, r.text)
+        assert f"Driver '{name}' is installed but cannot be loaded" in r.json()["message"]
+        assert "cloud_sdk_that_is_not_installed" not in r.text and "Traceback" not in r.text
 
 
 def test_unsupported_collections_and_operations_are_412(plugin_server: LocalServer) -> None:

@@ -5,7 +5,7 @@ from typing import Any
 from deltacloud.capabilities import COLLECTIONS
 from deltacloud.errors import AuthenticationFailure, NotFound
 from deltacloud.model import DriverInfo
-from deltacloud.registry import driver_names, load_driver
+from deltacloud.registry import driver_names, load_driver, loadable_drivers
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -136,7 +136,7 @@ DRIVER = Renderer("driver", "drivers", driver_xml, driver_json)
 
 @operation(None, "drivers")
 def drivers_index(call: Call) -> Response:
-    infos = [load_driver(name).info() for name in driver_names()]
+    infos = [driver.info() for driver in loadable_drivers()]
     if call.fmt == "json":  # the original's shape: a map keyed by driver id, no wrapper
         return json_document({info.id: driver_json(call, info) for info in infos})
     return render_many(call, DRIVER, infos)

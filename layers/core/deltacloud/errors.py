@@ -87,6 +87,17 @@ class UnknownDriver(ValidationError):
         super().__init__(f"Driver '{name}' is not available (known drivers: {', '.join(known)})")
 
 
+class DriverUnavailable(DeltacloudError):
+    """A registered driver plugin that cannot be loaded: the installation's fault, never the client's."""
+
+    status = 503
+    generic_message = "Service Unavailable"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"Driver '{name}' is installed but cannot be loaded; the server's log says why")
+
+
 class UnknownProvider(ValidationError):
     def __init__(self, driver: str, provider: str, known: list[str]) -> None:
         self.known = known

@@ -4,11 +4,15 @@ Listing the registry reads package metadata only; a driver module is imported wh
 is first used, so no cloud SDK is loaded for a request that does not need it.
 """
 
+import logging
+from contextlib import suppress
 from functools import cache
 from importlib.metadata import entry_points
 
 from .driver import Driver
-from .errors import UnknownDriver
+from .errors import DriverUnavailable, UnknownDriver
+
+logger = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "deltacloud.drivers"
 
@@ -25,10 +29,25 @@ def driver_names() -> list[str]:
 
 @cache
 def load_driver(name: str) -> type[Driver]:
-    """The driver class registered as ``name``; UnknownDriver lists the known ones."""
+    """The driver class registered as ``name``; UnknownDriver lists the known ones, DriverUnavailable
+    says that a registered plugin is broken (not cached: a fixed installation is picked up)."""
     for ep in entry_points(group=ENTRY_POINT_GROUP, name=name):
-        driver = ep.load()
+        try:
+            driver = ep.load()
+        except Exception:  # any error a plugin's import raises; its traceback goes to the log only
+            logger.exception("driver %r (%s) cannot be loaded", name, ep.value)
+            raise DriverUnavailable(name) from None
         if not (isinstance(driver, type) and issubclass(driver, Driver)):
-            raise TypeError(f"entry point {name!r} ({ep.value}) is not a Driver subclass")
+            logger.error("driver %r (%s) is not a Driver subclass", name, ep.value)
+            raise DriverUnavailable(name)
         return driver
     raise UnknownDriver(name, driver_names())
+
+
+def loadable_drivers() -> list[type[Driver]]:
+    """The registered drivers that load, sorted by name: one broken plugin does not hide the others."""
+    loaded = []
+    for name in driver_names():
+        with suppress(DriverUnavailable):  # logged by load_driver
+            loaded.append(load_driver(name))
+    return loaded
