@@ -307,6 +307,17 @@ def test_blob_upload_download_and_delete(server: LocalServer, browser: httpx.Cli
     assert "from-console.txt" not in page(browser.get("/api/buckets/bucket1")).visible
 
 
+def test_metadata_shaped_like_a_link_is_shown_as_text(browser: httpx.Client) -> None:
+    """Stored XSS found by fuzzing: user metadata {href: javascript:...} was rendered as a link."""
+    r = browser.post("/api/buckets/bucket1", data={
+        "blob_id": "lure", "blob_data": "x", "meta_params": "2", "meta_name1": "href",
+        "meta_value1": "javascript:alert(document.domain)", "meta_name2": "name", "meta_value2": "click me"})
+    assert r.status_code == 303, r.text
+    blob = page(browser.get("/api/buckets/bucket1/lure"))
+    assert not [href for _, href in blob.links if not href.startswith(("http://", "https://"))]
+    assert "javascript:alert(document.domain)" in blob.visible and "click me" in blob.visible
+
+
 def test_run_command_page_shows_its_output(browser: httpx.Client) -> None:
     form = page(browser.get("/api/instances/inst1/run")).form("Run a command")
     assert form.fields["port"] == "22"

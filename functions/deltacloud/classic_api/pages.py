@@ -63,6 +63,15 @@ def console_link(call: Call, href: str) -> str:
     return href
 
 
+def api_link(call: Call, href: object) -> str | None:
+    """The console link of a reference into this API; None for anything else, such as a user's metadata
+    shaped like a reference: its ``href`` could be ``javascript:...``."""
+    base = call.base
+    if isinstance(href, str) and (href == base or href.startswith((f"{base}/", f"{base}?"))):
+        return console_link(call, href)
+    return None
+
+
 def _api_path(call: Call) -> str:
     """The request path below ``/api`` (``/instances/inst1``); empty for the entry point."""
     _, found, rest = call.request.url.path.partition("/api")
@@ -133,8 +142,8 @@ def _render(call: Call, template: str, title: str, status: int = 200, headers: d
         "home": home or console_link(call, call.base), "crumbs": _crumbs(call),
         "xml": _format_link(call, "xml"), "json": _format_link(call, "json"),
     }
-    link = partial(console_link, call)
-    body = _environment().get_template(template).render(frame=frame, title=title, link=link, **context)
+    body = _environment().get_template(template).render(frame=frame, title=title, link=partial(console_link, call),
+                                                         api_link=partial(api_link, call), **context)
     return document(body, "html", status, headers)
 
 
