@@ -104,6 +104,25 @@ def test_system_from_a_template(cimi: httpx.Client, server: LocalServer) -> None
     assert all(cimi.get(uri, headers=JSON).status_code == 404 for uri in machine_uris)  # a running one too
 
 
+def test_members_deleted_on_their_own_leave_the_system(cimi: httpx.Client, server: LocalServer) -> None:
+    created = cimi.post("/cimi/systems", headers=JSON_BODY, json={"name": "shrinking", "systemTemplate": {
+        "componentDescriptors": [{"name": "m", "type": f"{NS}/Machine", "quantity": 2, "machineTemplate": {
+            "machineImage": {"href": f"{server.url}/cimi/machine_images/img1"}}}]}})
+    assert follow_job(cimi, created)["state"] == "SUCCESS"
+    system = cimi.get(created.headers["Location"], headers=JSON).json()
+    members = cimi.get(system["machines"]["href"], headers=JSON).json()["systemMachines"]
+    for member in members:  # each Machine stopped and deleted through its own URL, not the System's
+        machine = member["machine"]["href"]
+        assert follow_job(cimi, cimi.post(f"{machine}/stop", headers=JSON))["state"] == "SUCCESS"
+        assert cimi.delete(machine).status_code in (200, 202)
+    system = cimi.get(system["id"], headers=JSON).json()
+    assert system["state"] == "STOPPED"  # nothing of it runs any more (it said STARTED)
+    assert cimi.get(system["machines"]["href"], headers=JSON).json()["count"] == 0
+    assert cimi.get(members[0]["id"], headers=JSON).status_code == 404
+    deleted = cimi.delete(system["id"])
+    assert deleted.status_code in (200, 202) and follow_job(cimi, deleted)["state"] == "SUCCESS"
+
+
 def test_system_creation_failure_leaves_nothing_behind(cimi: httpx.Client, server: LocalServer) -> None:
     before = cimi.get("/cimi/machines", headers=JSON).json()["count"]
     failing = cimi.post("/cimi/systems", headers=JSON_BODY, json={"name": "broken", "systemTemplate": {

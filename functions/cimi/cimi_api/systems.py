@@ -127,8 +127,8 @@ def member_machines(call: CimiCall, system: dict[str, Any]) -> list[Instance]:
 def system_state(call: CimiCall, system: dict[str, Any]) -> str:
     states = {MACHINE_STATES.get((i.state or "").upper(), (i.state or "").upper())
               for i in member_machines(call, system)}
-    if not states:
-        return "STARTED"
+    if not states:  # no Machine runs: none was ever asked for, or all were deleted on their own since
+        return "STOPPED" if any(m["kind"] == "machines" for m in system["members"]) else "STARTED"
     return states.pop() if len(states) == 1 else "MIXED"
 
 
@@ -180,8 +180,9 @@ def list_members(call: CimiCall) -> Response:
     component = BY_PATH.get(call.params["kind"])
     if component is None:
         raise NotFound(f"Systems have no '{call.params['kind']}' collection")
+    present = {resource.id for resource in component.kind.listed(call)}  # a member deleted on its own is gone
     entries = [_member_document(call, system["id"], component, m["id"]) for m in system["members"]
-               if m["kind"] == component.path]
+               if m["kind"] == component.path and m["id"] in present]
     entries_key = component.member[0].lower() + component.member[1:] + "s"
     document = collection_document(call, f"systems/{system['id']}/{component.path}", entries_key, entries)
     return document_response(call.fmt, document, component.member, collection=True)
@@ -192,7 +193,7 @@ def show_member(call: CimiCall) -> Response:
     system = systems(call).find(call.params["id"], "System")
     component = BY_PATH.get(call.params["kind"])
     wanted = {"kind": call.params["kind"], "id": call.params["member"]}
-    if component is None or wanted not in system["members"]:
+    if component is None or wanted not in system["members"] or component.kind.fetch(call, wanted["id"]) is None:
         raise NotFound(f"System '{system['id']}' has no member {call.params['kind']}/{call.params['member']}")
     document = _member_document(call, system["id"], component, wanted["id"])
     return document_response(call.fmt, resource_document(call, document), component.member)
@@ -275,10 +276,13 @@ def remove_member(call: CimiCall, member: dict[str, str]) -> Job:
             return start_job(call, "delete", f"machines/{member_id}", None)
         allowed = allowed_instance_actions(call.driver, instance)
         MACHINES.overlay(call).forget(member_id)
-        if "destroy" in allowed:
-            act_on_instance(call.driver, instance, "destroy")
-            return start_job(call, "delete", f"machines/{member_id}", ("machine", member_id, "GONE"))
-        act_on_instance(call.driver, instance, "stop")
+        try:
+            if "destroy" in allowed:
+                act_on_instance(call.driver, instance, "destroy")
+                return start_job(call, "delete", f"machines/{member_id}", ("machine", member_id, "GONE"))
+            act_on_instance(call.driver, instance, "stop")
+        except NotFound:  # deleted meanwhile (by another delete of this System, say): done
+            return start_job(call, "delete", f"machines/{member_id}", None)
         return start_job(call, "delete", f"machines/{member_id}", ("machine", member_id, "GONE"),
                          then={"when": "STOPPED", "action": "destroy", "until": "GONE"})
     held = BY_PATH[kind].kind
