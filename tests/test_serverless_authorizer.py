@@ -141,7 +141,29 @@ def test_a_tenant_without_a_usage_plan_key_is_denied(tmp_path: Any) -> None:
 def test_stage_resource_covers_every_method_of_the_stage() -> None:
     arn = "arn:aws:execute-api:eu-west-1:111122223333:a1b2c3/v1/POST/ec2"
     assert stage_resource(arn) == "arn:aws:execute-api:eu-west-1:111122223333:a1b2c3/v1/*/*"
-    assert stage_resource("garbage") == "garbage"
+    assert stage_resource("garbage") is None and stage_resource("") is None
+
+
+def test_events_api_gateway_would_not_send_are_rejected_not_crashed_on() -> None:
+    """Found by fuzzing: without a methodArn the answer was an Allow for no resource (API Gateway: 500),
+    and a null header or parameter raised a TypeError instead of the 401."""
+    valid = authorizer_event("GET", "/api/instances", basic("mockuser", "mockpassword"))
+    signed = sigv4_event("mockuser", "mockpassword", query=DESCRIBE)
+    assert authorize(valid)["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    broken = [
+        {k: v for k, v in valid.items() if k != "methodArn"},
+        {**valid, "methodArn": None},
+        {**valid, "methodArn": "garbage"},
+        {**signed, "multiValueHeaders": {**signed["multiValueHeaders"], "X-Amz-Date": [None]}},
+        {**signed, "multiValueQueryStringParameters": {"Action": None}},
+        {**signed, "httpMethod": None},
+        {**valid, "headers": None, "multiValueHeaders": {"Authorization": [None]}},
+    ]
+    for event in broken:
+        with pytest.raises(Unauthorized):
+            authorize(event)
+    with pytest.raises(Unauthorized):
+        authorize(["not", "an", "event"])  # type: ignore[arg-type]
 
 
 def test_with_secrets_manager(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:

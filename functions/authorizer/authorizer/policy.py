@@ -19,12 +19,12 @@ class Unauthorized(Exception):
         super().__init__("Unauthorized")
 
 
-def stage_resource(method_arn: str) -> str:
-    """``arn:...:<api>/<stage>/GET/api/x`` -> ``arn:...:<api>/<stage>/*/*`` (the ARN itself if malformed)."""
+def stage_resource(method_arn: str) -> str | None:
+    """``arn:...:<api>/<stage>/GET/api/x`` -> ``arn:...:<api>/<stage>/*/*``; None when it is no method ARN."""
     prefix, sep, path = method_arn.rpartition(":")
     parts = path.split("/")
-    if not sep or len(parts) < 2 or not all(parts[:2]):
-        return method_arn
+    if not prefix.startswith("arn:") or not sep or len(parts) < 2 or not all(parts[:2]):
+        return None
     return f"{prefix}:{parts[0]}/{parts[1]}/*/*"
 
 
@@ -35,10 +35,11 @@ def _policy(effect: str, resource: str) -> dict[str, Any]:
     }
 
 
-def allow(tenant: str, usage_key: str, method_arn: str, scheme: str) -> dict[str, Any]:
+def allow(tenant: str, usage_key: str, stage: str, scheme: str) -> dict[str, Any]:
+    """Every method of ``stage`` (a :func:`stage_resource`)."""
     return {
         "principalId": tenant,
-        "policyDocument": _policy("Allow", stage_resource(method_arn)),
+        "policyDocument": _policy("Allow", stage),
         # context values must be strings, numbers or booleans; the front-ends may read them from
         # requestContext.authorizer (sigv4-deferred: the signature still has to be verified there)
         "context": {"tenant": tenant, "auth": scheme},
