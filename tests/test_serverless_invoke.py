@@ -103,6 +103,13 @@ def test_stored_sigv4_samples_are_re_signed_but_wrong_signatures_stay_wrong() ->
     assert run_event("authorizer", tampered).status == 401
 
 
+def test_invoke_hands_an_odd_event_to_the_handler_as_the_deployed_function_would_get_it() -> None:
+    """Re-signing must not fail on fields of unexpected types: the handler answers, as it would deployed."""
+    event = json.loads((EVENTS / "deltacloud-list-instances.json").read_text())
+    event["multiValueQueryStringParameters"] = {"state": None}
+    assert run_event("deltacloud", event).status == 200
+
+
 # --------------------------------------------------------------------------- usage
 
 

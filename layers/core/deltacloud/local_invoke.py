@@ -198,7 +198,10 @@ def _fresh_signature(event: Any) -> Any:
         found = store.signing_secret(access_key_id)
         return found[1] if found else None
 
-    return refresh_signature(event, lookup) or event
+    try:
+        return refresh_signature(event, lookup) or event
+    except (TypeError, AttributeError):  # fields of the wrong type: the handler gets the event as it is
+        return event
 
 
 @dataclass(frozen=True)
