@@ -270,6 +270,17 @@ def test_images_are_the_accounts_own_unless_asked_for(driver: EC2Driver, aws: st
     assert driver.image(image.id) is None
 
 
+def test_a_snapshot_an_image_uses_is_a_conflict(driver: EC2Driver, aws: str) -> None:
+    """InvalidSnapshot.InUse, like every *.InUse code, is a 409 (it was a 400)."""
+    [instance] = driver.create_instances(InstanceCreate(image_id=public_image(aws)))
+    image = driver.create_image(instance.id, unique("backed"), None)
+    mappings = direct("ec2", aws).describe_images(ImageIds=[image.id])["Images"][0]["BlockDeviceMappings"]
+    snapshot_id = next(m["Ebs"]["SnapshotId"] for m in mappings if "Ebs" in m)
+    with pytest.raises(Conflict):
+        driver.destroy_storage_snapshot(snapshot_id)
+    assert driver.storage_snapshot(snapshot_id) is not None
+
+
 def test_keys_create_import_and_delete(driver: EC2Driver) -> None:
     created = driver.create_key(unique("gen"), None)
     assert created.pem_rsa_key and created.pem_rsa_key.startswith("-----BEGIN") and created.fingerprint

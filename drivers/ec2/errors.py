@@ -46,10 +46,10 @@ NOT_FOUND_CODES = frozenset({
     "NoSuchBucket", "NoSuchKey", "NoSuchEntity", "NotFound", "LoadBalancerNotFound", "InvalidAMIID.Unavailable",
     "ResourceNotFoundException",
 })
+#: besides every code ending in .Duplicate, AlreadyExists or .InUse (InvalidSnapshot.InUse, ...)
 CONFLICT_CODES = frozenset({
-    "BucketAlreadyExists", "BucketAlreadyOwnedByYou", "BucketNotEmpty", "DuplicateLoadBalancerName",
-    "DependencyViolation", "VolumeInUse", "InvalidGroup.InUse", "InvalidIPAddress.InUse", "Resource.AlreadyAssociated",
-    "InvalidKeyPair.Duplicate", "InvalidGroup.Duplicate", "InvalidPermission.Duplicate", "EntityAlreadyExists",
+    "BucketAlreadyOwnedByYou", "BucketNotEmpty", "DuplicateLoadBalancerName", "DependencyViolation", "VolumeInUse",
+    "Resource.AlreadyAssociated",
 })
 #: the resource's state does not allow the action
 STATE_CODES = frozenset({"IncorrectInstanceState", "IncorrectState", "InvalidState"})
@@ -85,7 +85,7 @@ def classify_code(code: str) -> str:
         return "transient"
     if code in NOT_FOUND_CODES or code.endswith(".NotFound") or code.endswith("NotFound"):
         return "not_found"
-    if code in CONFLICT_CODES or code.endswith(".Duplicate") or code.endswith("AlreadyExists"):
+    if code in CONFLICT_CODES or code.endswith((".Duplicate", "AlreadyExists", ".InUse")):
         return "conflict"
     if code in STATE_CODES:
         return "state"
