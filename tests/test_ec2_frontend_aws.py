@@ -87,6 +87,13 @@ def test_instances_round_trip_through_the_proxy(ec2, moto, ami) -> None:
     states = {i["State"]["Name"] for r in moto.describe_instances(InstanceIds=ids)["Reservations"]
               for i in r["Instances"]}
     assert states <= {"shutting-down", "terminated"}
+    # terminating again succeeds, as on EC2 (it was IncorrectInstanceState), also for one terminated at AWS
+    spare = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]
+    moto.terminate_instances(InstanceIds=ids[:1])
+    again = ec2.terminate_instances(InstanceIds=[ids[0], spare["InstanceId"]])["TerminatingInstances"]
+    assert {c["InstanceId"]: c["CurrentState"]["Name"] for c in again}[ids[0]] == "terminated"
+    assert {i["State"]["Name"] for r in moto.describe_instances(InstanceIds=[spare["InstanceId"]])["Reservations"]
+            for i in r["Instances"]} <= {"shutting-down", "terminated"}
 
 
 def test_key_pairs_volumes_and_groups_reach_aws(ec2, moto) -> None:

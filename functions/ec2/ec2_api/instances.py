@@ -314,14 +314,16 @@ def reboot_instances(call: Ec2Call) -> str:
 def terminate_instances(call: Ec2Call) -> str:
     ids = list(dict.fromkeys(call.params.values("InstanceId")))
     instances = {i.id: i for i in _instances_for_change(call, None)}
+    # terminated already (through us, or at the cloud, which still lists it): EC2 answers terminated -> terminated
+    gone = {i.id for i in instances.values() if i.state == "FINISH"}
     for candidate in instances.values():
         allowed = allowed_instance_actions(call.driver, candidate)
-        if "destroy" not in allowed and "stop" not in allowed:
+        if candidate.id not in gone and "destroy" not in allowed and "stop" not in allowed:
             raise _wrong_state(candidate, "terminated")
     changes = []
     for instance_id in ids:
         instance = instances.get(instance_id)
-        if instance is None:  # terminated earlier and still remembered: EC2 answers terminated -> terminated
+        if instance is None or instance_id in gone:
             changes.append((instance_id, TERMINATED, TERMINATED))
             continue
         tags = call.tags.effective(instance.id, native_tags.instance_tags(instance))
