@@ -177,3 +177,13 @@ def test_nested_properties_as_xml_text_are_refused(cimi: httpx.Client) -> None:
     assert refused.status_code == 400
     assert xml_root(refused).findtext("c:message", namespaces=N) == "properties must map names to string values"
     assert _count(cimi, "/cimi/system_templates") == before
+
+
+def test_control_characters_are_refused_before_the_driver_is_asked(cimi: httpx.Client) -> None:
+    """Found by fuzzing on AWS: the SDK sent such names and ids on, and the cloud's echo was a 502."""
+    before = cimi.get("/cimi/credentials", headers=JSON).json()["count"]
+    created = cimi.post("/cimi/credentials", json={"name": "ctl\u0001x", "credentialTemplate": {}}, headers=JSON_BODY)
+    assert "holds control characters" in _json_error(created, 400)
+    assert cimi.get("/cimi/credentials", headers=JSON).json()["count"] == before
+    assert cimi.get("/cimi/machines/inst%001", headers=JSON).status_code == 404
+    assert cimi.get("/cimi/machine_images/img%1F1", headers=JSON).status_code == 404

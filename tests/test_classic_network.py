@@ -243,9 +243,9 @@ def test_load_balancer_life_cycle(api: httpx.Client) -> None:
 
 @pytest.mark.parametrize(("data", "status", "message"), [
     ({"name": "empty", "realm_id": "us", "listener_protocol": "", "listener_balancer_port": "",
-      "listener_instance_port": ""}, 400, "needs at least one listener"),
+      "listener_instance_port": ""}, 400, "Required parameter 'listener_protocol' not found in [name,realm_id]"),
     ({"name": "half", "realm_id": "us", "listener_protocol": "HTTP", "listener_balancer_port": "80",
-      "listener_instance_port": ""}, 400, "listener_instance_port missing"),
+      "listener_instance_port": ""}, 400, "Required parameter 'listener_instance_port'"),
     ({"name": "proto", "realm_id": "us", **LISTENER, "listener_protocol": "GOPHER"}, 400, "protocol must be one of"),
     ({"name": "port", "realm_id": "us", **LISTENER, "listener_balancer_port": "http"}, 400, "must be numbers"),
     ({"name": "realm", "realm_id": "mars", **LISTENER}, 400, "Realm 'mars' does not exist"),

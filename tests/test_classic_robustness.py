@@ -94,7 +94,9 @@ def test_key_names_no_url_could_reach_are_refused_before_anything_is_created(api
     for name in ("team/dev", "a;b", "tab\there", "nul\x00"):
         key = api.post("/api/keys", params={"format": "json"}, data={"name": name})
         assert key.status_code == 400, name
-        assert "must not be blank or contain '/', ';' or control characters" in key.json()["message"]
+        message = key.json()["message"]
+        assert "must not be blank or contain '/', ';' or control characters" in message or message == (
+            "Parameter 'name' holds control characters")
     assert key_ids(api) == keys_before
 
 
@@ -188,3 +190,17 @@ def test_a_name_with_a_non_character_keeps_the_xml_listing_well_formed(api: http
     assert listing.status_code == 200
     keys = xml(listing)  # the whole listing parses
     assert "ky" in [key.get("id") for key in keys.findall("key")]
+
+
+def test_blank_required_parameters_and_unaddressable_blob_ids_are_refused(api: httpx.Client) -> None:
+    """Found by fuzzing on AWS: a firewall with an empty name was created, and a blob 'dir/file' stored
+    where no URL reaches it (its bucket could then never be emptied)."""
+    firewalls = listing(api, "firewalls")
+    blank = api.post("/api/firewalls", params={"format": "json"}, data={"name": "", "description": "d"})
+    assert blank.status_code == 400 and "Required parameter 'name' not found in [description]" in blank.json()["message"]
+    assert listing(api, "firewalls") == firewalls
+    api.post("/api/buckets", data={"name": "slashes"})
+    nested = api.post("/api/buckets/slashes", params={"format": "json"},
+                      files={"blob_id": (None, "dir/file"), "blob_data": ("f", b"x", "text/plain")})
+    assert nested.status_code == 400 and "Blob name 'dir/file' must not" in nested.json()["message"]
+    assert api.delete("/api/buckets/slashes").status_code == 204

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from deltacloud.errors import DeltacloudError, ValidationError
+from deltacloud.xml_escape import control_free
 
 from .schema import plural, singular
 
@@ -118,6 +119,8 @@ def _check_unicode(text: str) -> None:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise ValidationError("Malformed JSON body: a string is not valid Unicode") from None
+    if not control_free(text):  # stored, it could never be written in an XML answer
+        raise ValidationError("Malformed JSON body: a string holds control characters")
 
 
 def parse_xml(raw: bytes) -> dict[str, Any]:

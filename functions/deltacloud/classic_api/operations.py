@@ -8,8 +8,9 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 
 from deltacloud.blocking import run_blocking
-from deltacloud.errors import DeltacloudError, MissingParameter, NotSupported
+from deltacloud.errors import DeltacloudError, MissingParameter, NotFound, NotSupported, ValidationError
 from deltacloud.metering import meter_call, outcome_of
+from deltacloud.xml_escape import control_free, strip_invalid
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -109,9 +110,11 @@ def operation(
             try:
                 if collection is not None and not call.capabilities.supports(collection, supported_by):
                     raise NotSupported(capability or _capability_name(collection, supported_by))
-                missing = [p for p in required if p not in call.params]
+                _check_characters(call.params, request.path_params)
+                missing = [p for p in required if not call.params.get(p)]  # an empty form field is none
                 if missing:
-                    present = [p for p in call.params if p not in request.path_params and p != "format"]
+                    present = [p for p, value in call.params.items()
+                               if value and p not in request.path_params and p != "format"]
                     raise _with_body_hint(MissingParameter(missing[0], present), request)
                 if raw_body:  # pulls the body from the event loop (body_stream): needs a worker thread
                     await preload_small_body(request)
@@ -133,6 +136,17 @@ def operation(
         return endpoint
 
     return wrap
+
+
+def _check_characters(params: dict[str, str], path_params: dict[str, str]) -> None:
+    """Control characters XML cannot carry: no resource has such an id (404), and no cloud takes such a
+    value (400), so neither reaches the driver (an SDK would send it on, and blame the cloud's answer)."""
+    for name, value in params.items():
+        if control_free(name) and control_free(value):
+            continue
+        if name in path_params:
+            raise NotFound()
+        raise ValidationError(f"Parameter '{strip_invalid(name)}' holds control characters")
 
 
 def _with_body_hint(error: MissingParameter, request: Request) -> MissingParameter:

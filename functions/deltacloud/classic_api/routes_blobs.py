@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from deltacloud.errors import MissingParameter, ValidationError
 from deltacloud.model import Blob
+from deltacloud.names import path_segment_name
 from starlette.datastructures import UploadFile
 from starlette.responses import Response, StreamingResponse
 
@@ -89,7 +90,8 @@ def blobs_post(call: Call) -> Response:
         content, content_type = _file_chunks(data.file), data.content_type or "application/octet-stream"
     else:
         content, content_type = iter([data.encode()]), "text/plain"
-    blob = call.driver.create_blob(call.params["id"], fields["blob_id"], content, content_type, metadata)
+    blob_id = path_segment_name(fields["blob_id"], "Blob")  # a PUT's id is one path segment by its route
+    blob = call.driver.create_blob(call.params["id"], blob_id, content, content_type, metadata)
     return render_one(call, BLOB, _view(call, blob), 201)
 
 

@@ -35,6 +35,15 @@ def strip_invalid(value: str) -> str:
     return _INVALID_CHAR.sub("", value)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def control_free(value: str) -> bool:
+    """Whether ``value`` has none of the control characters XML cannot carry (tab and line breaks are
+    fine): input holding one is refused, since no cloud takes it and no XML answer could show it."""
+    return _CONTROL.search(value) is None
+
+
 def representable(value: str) -> bool:
     """Whether ``value`` goes into an XML document whole."""
     return _INVALID_CHAR.search(value) is None
