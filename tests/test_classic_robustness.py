@@ -197,7 +197,8 @@ def test_blank_required_parameters_and_unaddressable_blob_ids_are_refused(api: h
     where no URL reaches it (its bucket could then never be emptied)."""
     firewalls = listing(api, "firewalls")
     blank = api.post("/api/firewalls", params={"format": "json"}, data={"name": "", "description": "d"})
-    assert blank.status_code == 400 and "Required parameter 'name' not found in [description]" in blank.json()["message"]
+    assert blank.status_code == 400
+    assert "Required parameter 'name' not found in [description]" in blank.json()["message"]
     assert listing(api, "firewalls") == firewalls
     api.post("/api/buckets", data={"name": "slashes"})
     nested = api.post("/api/buckets/slashes", params={"format": "json"},
