@@ -10,6 +10,7 @@ from typing import Any
 
 from deltacloud.errors import ValidationError
 from deltacloud.model import Key
+from deltacloud.names import path_segment_name
 
 from .common import Document, common_attributes
 from .context import CimiCall
@@ -63,7 +64,8 @@ def generate(call: CimiCall, body: dict[str, Any]) -> Creation[Key]:
     public_key = template.get("key")
     if public_key and not call.capabilities.has_feature("keys", "import_key"):
         raise ValidationError(f"The {call.driver_name} driver cannot import public keys")
-    name = fields.get("name") or f"cimi-{uuid.uuid4().hex[:8]}"
+    # the name becomes the key's id on every cloud, and so one segment of its URL
+    name = path_segment_name(fields["name"], "Credential") if fields.get("name") else f"cimi-{uuid.uuid4().hex[:8]}"
 
     def create() -> tuple[Key, Job]:
         key = call.driver.create_key(name, public_key or None)
