@@ -156,3 +156,8 @@ def test_a_refused_ingress_request_takes_back_only_what_it_added(ec2, moto) -> N
              "IpRanges": [{"CidrIp": f"172.16.{i}.0/24"} for i in range(120)]}])
     (permission,) = moto.describe_security_groups(GroupIds=[group])["SecurityGroups"][0]["IpPermissions"]
     assert (permission["FromPort"], [r["CidrIp"] for r in permission["IpRanges"]]) == (22, ["10.0.0.0/8"])
+    with pytest.raises(ClientError) as reversed_range:  # FromPort above ToPort: AWS's 400, before AWS is asked
+        ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 30, "ToPort": 20, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}])
+    assert reversed_range.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert len(moto.describe_security_groups(GroupIds=[group])["SecurityGroups"][0]["IpPermissions"]) == 1

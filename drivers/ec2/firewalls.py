@@ -11,6 +11,7 @@ from typing import Any, TypedDict
 from deltacloud.driver import Filters
 from deltacloud.errors import NotFound, ValidationError
 from deltacloud.model import Firewall, FirewallRule, RuleSource
+from deltacloud.model.network import rule_port_range
 
 from .base import EC2Base
 
@@ -85,10 +86,7 @@ def ip_permission(protocol: str, port_from: str, port_to: str, sources: list[Rul
         raise ValidationError("No sources. Specify at least one source ip address or group.")
     permission: dict[str, Any] = {"IpProtocol": aws_protocol}
     if aws_protocol != "-1":
-        try:
-            permission["FromPort"], permission["ToPort"] = int(port_from), int(port_to or port_from)
-        except ValueError as error:
-            raise ValidationError(f"port_from and port_to must be numbers, not {port_from!r}, {port_to!r}") from error
+        permission["FromPort"], permission["ToPort"] = rule_port_range(aws_protocol, port_from, port_to or port_from)
     groups, ipv4, ipv6 = [], [], []
     for source in sources:
         if source.type == "group":

@@ -10,26 +10,14 @@ import re
 from deltacloud.driver import Filters
 from deltacloud.errors import Conflict, NotFound, ValidationError
 from deltacloud.model import Firewall, FirewallRule
-from deltacloud.model.network import RuleSource
+from deltacloud.model.network import RuleSource, rule_port_range
 from deltacloud.state import Transaction
 
 from .base import MockBase
 from .state import found, matches
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
-_PORT_RANGES = {"tcp": (0, 65535), "udp": (0, 65535), "icmp": (-1, 255)}
 NO_SOURCES = "No sources. Specify at least one source ip address or group."
-
-
-def _port(name: str, raw: str, protocol: str) -> int:
-    low, high = _PORT_RANGES[protocol]
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError(f"{name} must be a number, not {raw!r}") from None
-    if not low <= value <= high:
-        raise ValidationError(f"{name} must be between {low} and {high} for {protocol}, not {value}")
-    return value
 
 
 def make_rule_id(owner: str, protocol: str, port_from: int, port_to: int, sources: list[RuleSource]) -> str:
@@ -89,11 +77,7 @@ class MockFirewalls(MockBase):
             raise ValidationError(NO_SOURCES)
         user = self._authorize()
         protocol = protocol.lower()
-        if protocol not in _PORT_RANGES:
-            raise ValidationError(f"protocol must be one of {', '.join(_PORT_RANGES)}, not {protocol!r}")
-        first, last = _port("port_from", port_from, protocol), _port("port_to", port_to, protocol)
-        if first > last:
-            raise ValidationError(f"port_from ({first}) must not be greater than port_to ({last})")
+        first, last = rule_port_range(protocol, port_from, port_to)
         sources = [s.model_copy(update={"owner": s.owner or user}) if s.type == "group" else s for s in sources]
 
         def create(tx: Transaction) -> Firewall:

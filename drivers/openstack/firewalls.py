@@ -9,6 +9,7 @@ from deltacloud.drivers.libcloud_adapter.compute import LibcloudCompute
 from deltacloud.drivers.libcloud_adapter.errors import provider_errors
 from deltacloud.errors import NotFound, ValidationError
 from deltacloud.model import Firewall, RuleSource
+from deltacloud.model.network import rule_port_range
 
 SECURITY_GROUP_METHODS = (
     "ex_list_security_groups", "ex_create_security_group", "ex_delete_security_group",
@@ -48,19 +49,19 @@ class SecurityGroupFirewalls(LibcloudCompute):
     ) -> Firewall:
         if not sources:
             raise ValidationError("No sources. Specify at least one source ip address or group.")
+        first, last = rule_port_range(protocol, port_from, port_to)
         group = self._group(firewall_id)
         groups = {g.name: g for g in self._groups()}
         with provider_errors():
             for source in sources:
                 if source.type == "address":
                     cidr = f"{source.address}/{source.prefix or 32}"
-                    self.compute().ex_create_security_group_rule(group, protocol, int(port_from), int(port_to),
-                                                                 cidr=cidr)
+                    self.compute().ex_create_security_group_rule(group, protocol.lower(), first, last, cidr=cidr)
                 else:
                     other = groups.get(source.name or "")
                     if other is None:
                         raise ValidationError(f"Source group '{source.name}' does not exist")
-                    self.compute().ex_create_security_group_rule(group, protocol, int(port_from), int(port_to),
+                    self.compute().ex_create_security_group_rule(group, protocol.lower(), first, last,
                                                                  source_security_group=other)
         return mapping.firewall(self._group(firewall_id))
 

@@ -4,7 +4,31 @@ from typing import Literal
 
 from pydantic import Field
 
+from ..errors import ValidationError
 from .base import Model, Resource
+
+#: the ports a firewall rule may name, by protocol (ICMP: the message type, -1 for all)
+RULE_PORTS = {"tcp": (0, 65535), "udp": (0, 65535), "icmp": (-1, 255), "icmpv6": (-1, 255)}
+
+
+def rule_port_range(protocol: str, port_from: str, port_to: str) -> tuple[int, int]:
+    """The port range a new rule for ``protocol`` (a key of :data:`RULE_PORTS`, any case) asks for;
+    ValidationError for what no cloud takes, before any is asked (some store it, EC2 refuses it)."""
+    if protocol.lower() not in RULE_PORTS:
+        raise ValidationError(f"protocol must be one of {', '.join(RULE_PORTS)}, not {protocol!r}")
+    low, high = RULE_PORTS[protocol.lower()]
+    ports = []
+    for name, raw in (("port_from", port_from), ("port_to", port_to)):
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValidationError(f"{name} must be a number, not {raw!r}") from None
+        if not low <= value <= high:
+            raise ValidationError(f"{name} must be between {low} and {high} for {protocol}, not {value}")
+        ports.append(value)
+    if ports[0] > ports[1]:
+        raise ValidationError(f"port_from ({ports[0]}) must not be greater than port_to ({ports[1]})")
+    return ports[0], ports[1]
 
 
 class Address(Resource):
