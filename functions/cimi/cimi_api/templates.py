@@ -13,6 +13,11 @@ from .configurations import match_configuration, profile_by_id
 from .context import CimiCall
 from .local_kinds import LocalKind
 
+#: what a MachineTemplate may not hold, and what to do instead
+_ATTACH_LATER = "attach volumes through the Machine's volumes collection once it exists"
+_UNSUPPORTED = {"volumes": _ATTACH_LATER, "volumeTemplates": _ATTACH_LATER,
+                "networkInterfaces": "a Machine gets the cloud's default network interface"}
+
 
 def check_machine_template(call: CimiCall, template: dict[str, Any]) -> None:
     """Refuse what a MachineCreate would refuse later: an unknown image, configuration or credential,
@@ -46,10 +51,9 @@ def check_machine_template(call: CimiCall, template: dict[str, Any]) -> None:
     state = text(template.get("initialState") or "STARTED", "initialState").upper()
     if state not in ("STARTED", "STOPPED"):
         raise ValidationError(f"initialState must be STARTED or STOPPED, not '{state}'")
-    for unsupported in ("volumes", "volumeTemplates", "networkInterfaces"):
+    for unsupported, instead in _UNSUPPORTED.items():
         if template.get(unsupported):  # refused, never silently dropped (defect 19)
-            raise ValidationError(f"{unsupported} in a MachineTemplate are not supported: attach volumes through "
-                                  "the Machine's volumes collection once it exists")
+            raise ValidationError(f"{unsupported} in a MachineTemplate are not supported: {instead}")
 
 
 def _need_feature(call: CimiCall, feature: str, attribute: str) -> None:
