@@ -1,15 +1,17 @@
 """Routes of buckets and blobs (spec §7.10): uploads and downloads stream, never held whole in memory."""
 
+import logging
 from collections.abc import Iterator
 from itertools import chain
 from typing import BinaryIO
 from urllib.parse import quote
 
-from deltacloud.errors import MissingParameter, ValidationError
+from deltacloud.errors import DeltacloudError, MissingParameter, ValidationError
 from deltacloud.model import Blob
 from deltacloud.names import path_segment_name
 from starlette.datastructures import UploadFile
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Send
 
 from . import blob_meta
 from .body_stream import request_chunks, request_form
@@ -20,6 +22,8 @@ from .render_storage import BLOB, BUCKET, BlobView
 from .rendering import render_created, render_one
 from .responses import empty
 from .routes_common import destroy_endpoint, found, index_endpoint, optional, show_endpoint
+
+logger = logging.getLogger(__name__)
 
 #: blobs up to this size have their content embedded in their JSON document (the original always did)
 EMBED_LIMIT = 64 * 1024
@@ -122,6 +126,18 @@ def blobs_destroy(call: Call) -> Response:
     return empty(204)
 
 
+class BlobStream(StreamingResponse):
+    """A download streamed from the driver. When the cloud fails midway, the status is long sent: the
+    failure is logged in one line and the response left unfinished, so the server closes the connection
+    and the client sees the body end short of its Content-Length (a traceback told nothing more)."""
+
+    async def stream_response(self, send: Send) -> None:
+        try:
+            await super().stream_response(send)
+        except DeltacloudError as error:
+            logger.warning("a blob download broke off: %s", error.message)
+
+
 def content_disposition(filename: str) -> str:
     """``attachment; filename=...`` that survives any blob id (RFC 6266 ``filename*`` beyond ASCII)."""
     if filename.isascii() and filename.isprintable():
@@ -153,5 +169,5 @@ def blobs_content(call: Call) -> Response:
             # length, should the blob have been replaced since its record was read
             return Response(started[0], headers={**headers, "Content-Length": str(len(started[0]))})
         started.append(following)
-    return StreamingResponse(chain(started, chunks), headers=headers)
+    return BlobStream(chain(started, chunks), headers=headers)
 
