@@ -2,15 +2,15 @@
 
 import copy
 from collections.abc import Callable
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 from deltacloud.capabilities import Capabilities
 from deltacloud.credentials import Tenant
 from deltacloud.driver import Driver
 from deltacloud.errors import NotSupported
 from deltacloud.http_auth import identify_tenant
+from deltacloud.names import url_segment
 from deltacloud.runtime import get_runtime
 from deltacloud.state import ScopedState
 from starlette.datastructures import QueryParams
@@ -19,12 +19,6 @@ from starlette.requests import Request
 from .bodies import parse_body
 
 T = TypeVar("T")
-
-
-@lru_cache(maxsize=4096)
-def _quoted(part: str) -> str:
-    """One path segment, percent-encoded; listings build the same few thousand URLs over and over."""
-    return quote(part, safe=":@")
 
 
 class CimiCall:
@@ -49,7 +43,7 @@ class CimiCall:
 
     def url(self, *parts: str) -> str:
         """An absolute URL under the CIMI root; ids are percent-encoded (a key name may hold a space)."""
-        return "/".join((self.base, *map(_quoted, parts)))
+        return "/".join((self.base, *map(url_segment, parts)))
 
     def ref(self, *parts: str) -> dict[str, str]:
         return {"href": self.url(*parts)}

@@ -2,22 +2,16 @@
 
 from dataclasses import dataclass
 from functools import cached_property
-from urllib.parse import quote
 
 from deltacloud.capabilities import Capabilities
 from deltacloud.credentials import Tenant
 from deltacloud.driver import Driver
 from deltacloud.http_auth import identify_tenant
+from deltacloud.names import url_segment
 from deltacloud.runtime import get_runtime
 from starlette.requests import Request
 
 API_VERSION = "1.1.3"
-
-
-def segment(text: str) -> str:
-    """``text`` as one URL path segment or query value of this API: a member id may hold any character
-    (``?``, ``#``, ``/``, ``;``, Cyrillic), so everything but unreserved characters is percent-encoded."""
-    return quote(text, safe="")
 
 
 @dataclass
@@ -43,7 +37,7 @@ class Call:
         """The ``Location`` of a new member: its id percent-encoded, because a header carries Latin-1 only
         (a new key named in Cyrillic must not turn its 201 into a 500) and a ``?`` or ``#`` in an id
         would point elsewhere. Document ``href``s keep the plain id (spec §7)."""
-        return self.url(collection, segment(member_id))
+        return self.url(collection, url_segment(member_id))
 
     def _identify(self) -> Tenant | None:
         return identify_tenant(self.request.headers.get("authorization"))

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .context import segment
+from deltacloud.names import url_segment
 
 
 @dataclass(frozen=True)
@@ -168,9 +168,9 @@ def create_form(collection: str) -> Form | None:
 def form_path(form: Form, member_id: str | None) -> str:
     """The form page's path below /api for a member (``member_param`` forms take it in the query)."""
     if "{id}" in form.page:
-        return form.page.replace("{id}", segment(member_id or ""))
+        return form.page.replace("{id}", url_segment(member_id or ""))
     if form.member_param and member_id is not None:
-        return f"{form.page}?{form.member_param}={segment(member_id)}"
+        return f"{form.page}?{form.member_param}={url_segment(member_id)}"
     return form.page
 
 
@@ -216,7 +216,7 @@ def _firewall(member: str, data: dict[str, Any]) -> list[ImpliedAction]:
         rule_id = str(rule.get("id", ""))
         label = f"Delete rule {rule.get('allow_protocol', '')} {rule.get('port_from', '')}-{rule.get('port_to', '')}"
         actions.append(ImpliedAction("firewalls", "rule_destroy", "delete_rule",
-                                     f"{member}/{segment(rule_id)}", "delete", label.strip()))
+                                     f"{member}/{url_segment(rule_id)}", "delete", label.strip()))
     return actions
 
 

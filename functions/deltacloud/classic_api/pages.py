@@ -15,10 +15,11 @@ from urllib.parse import urlencode
 
 from deltacloud.capabilities import COLLECTIONS
 from deltacloud.errors import DeltacloudError, UnknownDriver, UnknownProvider
+from deltacloud.names import url_segment
 from deltacloud.registry import driver_names, load_driver
 from starlette.responses import RedirectResponse, Response
 
-from .context import API_VERSION, Call, segment
+from .context import API_VERSION, Call
 from .forms import IMPLIED, SUB_RESOURCES, Form, create_form, form_opened_by, form_path
 from .middleware import facts
 from .responses import document, error_headers, error_message, secret_param
@@ -51,7 +52,7 @@ def label(name: object) -> str:
 # -- links keep the chosen driver -----------------------------------------------------------
 def _matrix(call: Call) -> str:
     chosen = facts(call.request.scope).matrix.get("api", {})
-    return "".join(f";{key}={segment(chosen[key])}" for key in ("driver", "provider") if chosen.get(key))
+    return "".join(f";{key}={url_segment(chosen[key])}" for key in ("driver", "provider") if chosen.get(key))
 
 
 def console_link(call: Call, href: str) -> str:
@@ -84,7 +85,7 @@ def _segments(call: Call) -> list[str]:
 
 def _api_url(call: Call, segments: list[str]) -> str:
     """The API URL of decoded path segments, each encoded again."""
-    return "/".join((call.base, *(segment(s) for s in segments)))
+    return "/".join((call.base, *(url_segment(s) for s in segments)))
 
 
 def _collection_of(call: Call) -> str | None:
@@ -175,7 +176,7 @@ def _button(call: Call, kind: str, rel: str, href: str, method: str, member_id: 
 def buttons(call: Call, kind: str, collection: str, data: dict[str, Any]) -> list[Button]:
     """The resource's own ``actions``, the operations its JSON does not list, and destroy."""
     member_id = str(data.get("id", ""))
-    member = data.get("href") or call.url(collection, segment(member_id))
+    member = data.get("href") or call.url(collection, url_segment(member_id))
     found: list[Button] = []
     done: set[str] = set()
     for action in data.get("actions") or []:
@@ -247,7 +248,7 @@ def _summary(item: dict[str, Any]) -> list[tuple[str, str]]:
 def listing(call: Call, kind: str, plural: str, items: Iterable[dict[str, Any]], status: int = 200) -> Response:
     cards = [{
         "title": item.get("name") or item.get("id"), "id": item.get("id"), "state": item.get("state"),
-        "href": console_link(call, item.get("href") or call.url(plural, segment(str(item.get("id"))))),
+        "href": console_link(call, item.get("href") or call.url(plural, url_segment(str(item.get("id"))))),
         "summary": _summary(item),
     } for item in items]
     form = create_form(plural)
@@ -275,8 +276,8 @@ def entry(call: Call) -> Response:
 
 
 def form_page(call: Call, form: Form, member_id: str | None, fields: list[dict[str, Any]]) -> Response:
-    target = form.target.replace("{id}", segment(member_id or ""))
-    back = call.url(form.collection, segment(member_id)) if member_id is not None else call.url(form.collection)
+    target = form.target.replace("{id}", url_segment(member_id or ""))
+    back = call.url(form.collection, url_segment(member_id)) if member_id is not None else call.url(form.collection)
     return _render(call, "form.html", form.title, form=form, member_id=member_id, fields=fields,
                    action=console_link(call, f"{call.base}/{target}"), back=console_link(call, back))
 

@@ -1,6 +1,8 @@
 """Names a client picks that become a resource's id, and so one segment of a URL path."""
 
 import re
+from functools import lru_cache
+from urllib.parse import quote
 
 from .errors import ValidationError
 
@@ -19,3 +21,12 @@ def path_segment_name(name: str, kind: str) -> str:
     if not is_path_segment(name):
         raise ValidationError(f"{kind} name {name!r} must not be blank or contain '/', ';' or control characters")
     return name
+
+
+@lru_cache(maxsize=4096)
+def url_segment(text: str) -> str:
+    """``text`` as one URL path segment (or query or matrix value): an id may hold any character (``?``,
+    ``#``, ``/``, ``;``, a space, Cyrillic), so all is percent-encoded but unreserved characters and those
+    a segment may hold that mean nothing in a query or matrix value (``:@,!$'()*``). Cached: a listing
+    builds the same few thousand URLs over and over."""
+    return quote(text, safe=":@,!$'()*")
