@@ -66,11 +66,21 @@ def test_list_reboot_stop_start_destroy(api: httpx.Client) -> None:
     assert api.get(url).status_code == 404
     assert all(i["name"] != "test" for i in api.get("/api/instances").json()["instances"])
     assert api.post(f"{url}/start").status_code == 403
+    # an id that is no UUID names no domain (it was libvirt's "Invalid UUID" as a 502)
+    assert api.get("/api/instances/not-a-uuid").status_code == 404
 
 
 def test_bad_hypervisor_uri(dc: LocalServer) -> None:
     with tenant_client(dc, "libvirt", "not a uri") as client:
         assert client.get("/api/instances").status_code == 400
+    # found by fuzzing: a tenant could make the proxy read its host's files (test:///etc/passwd answered with
+    # the first line), or run a local program (the ext transport's ?command=)
+    for uri in ("test:///etc/passwd", "qemu+ext:///system?command=/bin/sh", "qemu:///system?socket=/tmp/x",
+                "qemu+unix:///system"):
+        with tenant_client(dc, "libvirt", uri) as client:
+            refused = client.get("/api/instances")
+        assert refused.status_code == 400 and "root:" not in refused.text, uri
+        assert "is not available for driver 'libvirt'" in refused.json()["message"]
     with tenant_client(dc, "libvirt", "qemu+tcp://127.0.0.1:1/system") as client:
         response = client.get("/api/instances")
     assert response.status_code == 502 and "Traceback" not in response.text

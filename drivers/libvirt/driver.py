@@ -31,7 +31,13 @@ from deltacloud.errors import (
 )
 from deltacloud.model import Instance, Realm
 
-_URI = re.compile(r"^[a-z][a-z0-9+.-]*://[^\s]*$")
+#: a hypervisor URI (driver[+transport]://[host]/path) without query parameters: those pick local files,
+#: sockets and commands (``?socket=``, ``?keyfile=``, ``?command=`` of the ext transport)
+_URI = re.compile(r"^(?P<hypervisor>[a-z][a-z0-9]*)(?:\+(?P<transport>[a-z0-9]+))?://[^\s?#]*$")
+#: transports a tenant may ask for; ``ext`` runs a local program and ``unix`` names a local socket
+_TRANSPORTS = {None, "tcp", "tls", "ssh", "libssh", "libssh2"}
+#: the test hypervisor: only its built-in in-memory one, ``test:///<file>`` would read a file of the proxy's host
+_TEST_URI = "test:///default"
 
 
 @cache
@@ -58,6 +64,7 @@ def _error_classes() -> dict[int, type[DeltacloudError]]:
 
     return {
         libvirt.VIR_ERR_NO_DOMAIN: NotFound,
+        libvirt.VIR_ERR_INVALID_ARG: NotFound,  # a lookup by something that is no UUID: no such domain
         libvirt.VIR_ERR_OPERATION_INVALID: Conflict,
         libvirt.VIR_ERR_AUTH_FAILED: AuthenticationFailure,
         libvirt.VIR_ERR_NO_CONNECT: BackendUnavailable,
@@ -74,6 +81,14 @@ def _translate(error: Exception) -> DeltacloudError:
         error_class = _error_classes().get(error.get_error_code() or 0, BackendError)
         return error_class(f"libvirt: {error.get_error_message()}")
     return BackendError(f"libvirt: {error}")
+
+
+@cache
+def _keep_libvirt_quiet() -> None:
+    """libvirt prints every error to stderr besides raising it: the raised error is translated and that is all."""
+    import libvirt
+
+    libvirt.registerErrorHandler(lambda _context, _error: None, None)
 
 
 def libvirt_errors(*, refers: bool = False) -> AbstractContextManager[None]:
@@ -115,8 +130,14 @@ class LibvirtDriver(LibcloudCompute):
 
     @classmethod
     def check_provider(cls, provider: str | None) -> None:
-        if provider is not None and not _URI.match(provider):
-            raise UnknownProvider(cls.name, provider, ["a hypervisor URI such as qemu:///system or test:///default"])
+        if provider is None:
+            return
+        uri = _URI.match(provider)
+        allowed = uri is not None and uri["transport"] in _TRANSPORTS
+        if not allowed or (uri is not None and uri["hypervisor"] == "test" and provider != _TEST_URI):
+            raise UnknownProvider(cls.name, provider, [
+                f"a hypervisor URI such as qemu:///system, qemu+ssh://host/system or {_TEST_URI}, without query "
+                "parameters (the ext and unix transports and test hypervisors other than the default are refused)"])
 
     def sdk(self, kind: str) -> Any:
         uri = self.context.provider
@@ -130,6 +151,8 @@ class LibvirtDriver(LibcloudCompute):
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:
         from libcloud.compute.drivers.libvirt_driver import LibvirtNodeDriver
+
+        _keep_libvirt_quiet()
 
         uri = self.context.provider or ""
         remote_auth = "+tcp" in uri
