@@ -187,3 +187,13 @@ def test_control_characters_are_refused_before_the_driver_is_asked(cimi: httpx.C
     assert cimi.get("/cimi/credentials", headers=JSON).json()["count"] == before
     assert cimi.get("/cimi/machines/inst%001", headers=JSON).status_code == 404
     assert cimi.get("/cimi/machine_images/img%1F1", headers=JSON).status_code == 404
+
+
+def test_a_credential_name_no_url_could_reach_is_refused(cimi: httpx.Client) -> None:
+    """Found by fuzzing on AWS: 'bad/name' was created, and its URL answered 404 forever after."""
+    before = cimi.get("/cimi/credentials", headers=JSON).json()["count"]
+    for name in ("bad/name", ".."):
+        created = cimi.post("/cimi/credentials", json={"name": name, "credentialTemplate": {}}, headers=JSON_BODY)
+        assert "or contain '/'" in _json_error(created, 400)
+    assert cimi.get("/cimi/credentials", headers=JSON).json()["count"] == before
+    assert cimi.get("/cimi/machines/inst%0A1", headers=JSON).status_code == 404  # a line break names nothing

@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable
 from deltacloud.blocking import run_blocking
 from deltacloud.errors import DeltacloudError, NotFound, ValidationError
 from deltacloud.metering import meter_call, outcome_of
+from deltacloud.names import may_be_an_id
 from deltacloud.request_body import read_limited
-from deltacloud.xml_escape import control_free
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -50,7 +50,7 @@ def endpoint(name: str, *, public: bool = False) -> Callable[[Handler], Endpoint
         def run(call: CimiCall) -> Response:
             if not public:
                 call.tenant  # noqa: B018 - authenticates (401) before anything else happens
-            if not all(map(control_free, call.params.values())):
+            if not all(map(may_be_an_id, call.params.values())):
                 raise NotFound()  # no resource has an id with control characters: the driver is not asked
             return handler(call)
 

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from deltacloud.blocking import run_blocking
 from deltacloud.errors import DeltacloudError, MissingParameter, NotFound, NotSupported, ValidationError
 from deltacloud.metering import meter_call, outcome_of
+from deltacloud.names import may_be_an_id
 from deltacloud.xml_escape import control_free, strip_invalid
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -141,12 +142,11 @@ def operation(
 def _check_characters(params: dict[str, str], path_params: dict[str, str]) -> None:
     """Control characters XML cannot carry: no resource has such an id (404), and no cloud takes such a
     value (400), so neither reaches the driver (an SDK would send it on, and blame the cloud's answer)."""
+    if not all(map(may_be_an_id, path_params.values())):
+        raise NotFound()
     for name, value in params.items():
-        if control_free(name) and control_free(value):
-            continue
-        if name in path_params:
-            raise NotFound()
-        raise ValidationError(f"Parameter '{strip_invalid(name)}' holds control characters")
+        if not (control_free(name) and control_free(value)):
+            raise ValidationError(f"Parameter '{strip_invalid(name)}' holds control characters")
 
 
 def _with_body_hint(error: MissingParameter, request: Request) -> MissingParameter:

@@ -68,8 +68,8 @@ def blobs_put(call: Call) -> Response:
     """``PUT``: the body is the content, streamed into the driver as it arrives (200, as the original)."""
     metadata = blob_meta.from_headers(call.request.headers.items())  # refused before any byte is read
     content_type = call.request.headers.get("content-type", "")
-    blob = call.driver.create_blob(call.params["id"], call.params["blob_id"], request_chunks(call.request),
-                                   content_type, metadata)
+    blob_id = path_segment_name(call.params["blob_id"], "Blob")  # '..' would name the bucket itself
+    blob = call.driver.create_blob(call.params["id"], blob_id, request_chunks(call.request), content_type, metadata)
     return render_one(call, BLOB, _view(call, blob), 200)
 
 

@@ -8,18 +8,28 @@ from .errors import ValidationError
 
 #: what may not be in such a name: '/', ';' and the control characters (Unicode category Cc)
 _UNADDRESSABLE = re.compile("[/;\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: segments a URL normalises away (``/b/..`` is ``/``): never an id
+_DOT_SEGMENTS = (".", "..")
 
 
 def is_path_segment(name: str) -> bool:
     """Whether ``name`` can be one URL path segment, and so a resource's id."""
-    return bool(name.strip()) and _UNADDRESSABLE.search(name) is None
+    return bool(name.strip()) and name not in _DOT_SEGMENTS and _UNADDRESSABLE.search(name) is None
+
+
+def may_be_an_id(text: str) -> bool:
+    """Whether an id taken from a request's path may name a resource: no id holds a control character
+    (a cloud's SDK would send it on, and blame the cloud's answer)."""
+    return _CONTROL.search(text) is None
 
 
 def path_segment_name(name: str, kind: str) -> str:
     """``name``, when it can be one URL path segment; else ValidationError. A resource named otherwise
     could be created and then never be shown or deleted again through a URL (``/api/keys/a/b``)."""
     if not is_path_segment(name):
-        raise ValidationError(f"{kind} name {name!r} must not be blank or contain '/', ';' or control characters")
+        raise ValidationError(f"{kind} name {name!r} must not be blank, '.' or '..', or contain '/', ';' or "
+                              "control characters")
     return name
 
 
