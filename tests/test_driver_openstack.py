@@ -169,6 +169,12 @@ def test_create_instance_sends_the_launch_parameters(api: httpx.Client, cloud: F
     assert sent["flavorRef"] == "2" and sent["key_name"] == "alice-key"
     assert sent["adminPass"] == "root-S3cret"  # libcloud alone would drop it (drivers/libcloud_adapter/nova.py)
     assert base64.b64decode(sent["user_data"]) == b"#cloud-config\n"
+    # found by fuzzing: a flavor's properties are fixed, and a wrong hwp_* was silently dropped (201)
+    launches = len(cloud.seen("POST", rf"{COMPUTE}/servers"))
+    for wrong in ({"hwp_id": "2", "hwp_memory": "abc"}, {"hwp_id": "2", "hwp_cpu": "0"}, {"hwp_memory": "2048"}):
+        refused = api.post("/api/instances", data={"image_id": "7d3e1f52-8a4b-4c9d-a1e2-3f4b5c6d7e8f", **wrong})
+        assert refused.status_code == 400 and "hwp_" in refused.json()["message"], wrong
+    assert len(cloud.seen("POST", rf"{COMPUTE}/servers")) == launches
 
 
 def test_stop_start_reboot_destroy(api: httpx.Client, cloud: FakeCloud) -> None:

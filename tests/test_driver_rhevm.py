@@ -195,7 +195,8 @@ def test_create_a_vm_from_a_template(api: httpx.Client, cloud: FakeCloud) -> Non
     assert sent.find("instance_type").get("id") == MEDIUM  # type: ignore[union-attr]
     assert sent.findtext("initialization/custom_script") == script
     assert api.get(f"/api/instances/{CREATED}").json()["instance"]["state"] == "STOPPED"  # created down
-    for wrong in ({"realm_id": "no-such-cluster"}, {"hwp_id": "Huge"}, {"name": "x" * 51}):
+    for wrong in ({"realm_id": "no-such-cluster"}, {"hwp_id": "Huge"}, {"name": "x" * 51},
+                  {"hwp_id": MEDIUM, "hwp_memory": "-5"}, {"hwp_memory": "1024"}):
         refused = api.post("/api/instances", data={"image_id": RHEL, **wrong})
         assert refused.status_code == 400, wrong
     assert api.post("/api/instances", data={"image_id": "no-such-template"}).status_code == 400

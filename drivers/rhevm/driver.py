@@ -130,8 +130,13 @@ class RhevmDriver(UrlProvider, Driver):
         if cluster_id not in clusters:
             raise ValidationError(f"Realm '{request.realm_id}' does not exist")
         profile = request.hardware_profile_id
-        if profile and profile not in {str(t.id) for t in engine.instance_types()}:
+        types = {str(t.id): t for t in engine.instance_types()}
+        if profile and profile not in types:
             raise ValidationError(f"Hardware profile '{request.hardware_profile_id}' does not exists.")
+        if profile:
+            mapping.hardware_profile(types[profile]).check_overrides(request.hardware_profile_overrides)
+        elif request.hardware_profile_overrides:
+            raise ValidationError("hwp_* overrides need hwp_id: instance types have fixed properties")
         if engine.template(request.image_id) is None:
             raise ValidationError(f"Image {request.image_id} does not exists.")
         script = decode_user_data(request.user_data) if request.user_data else None
