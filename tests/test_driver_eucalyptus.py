@@ -205,6 +205,7 @@ def test_zones_instance_types_and_images(api: httpx.Client) -> None:
     assert images["emi-1d9e7c4b"]["owner"] == "000961257441"
     assert [i["id"] for i in api.get("/api/images?owner_id=nobody").json()["images"]] == []
     assert api.get("/api/images/emi-1d9e7c4b").json()["image"]["description"] == "Ubuntu 16.04 LTS, EBS-backed"
+    assert api.get("/api/images/emi-00000000").status_code == 404  # was libcloud's IndexError as a 502
 
 
 def test_instances_with_states_zones_and_addresses(api: httpx.Client) -> None:

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager
 from typing import Any, ClassVar
 
 from deltacloud.driver import Filters
-from deltacloud.errors import NotFound, ValidationError
+from deltacloud.errors import BackendError, NotFound, ValidationError
 from deltacloud.model import (
     HardwareProfile,
     Image,
@@ -41,6 +41,13 @@ def _image_by_id(image_id: str, compute: Any) -> Any:
     from libcloud.compute.base import NodeImage
 
     return NodeImage(id=image_id, name=None, driver=compute)  # type: ignore[arg-type]
+
+
+def _get_image(compute: Any, image_id: str) -> Any | None:
+    try:
+        return compute.get_image(image_id)
+    except IndexError:  # EC2-like SDKs (Eucalyptus) take the first image of an empty answer: there is none
+        return None
 
 
 class LibcloudCompute(LibcloudBase):
@@ -104,7 +111,7 @@ class LibcloudCompute(LibcloudBase):
             return next(iter(self.images({"id": image_id})), None)
         try:
             with self.sdk_errors():
-                found = self.compute().get_image(image_id)
+                found = _get_image(self.compute(), image_id)
         except NotFound:
             return None
         return mapping.image(found, self._profile_ids()) if found is not None else None
@@ -115,8 +122,15 @@ class LibcloudCompute(LibcloudBase):
         compute = self.compute()
         # EC2-like SDKs (Eucalyptus) take ``reboot`` and default to none: asked for, the reboot is passed on
         options = {"reboot": not no_reboot} if "reboot" in inspect.signature(compute.create_image).parameters else {}
+        image_name = name or f"{node.name}-image"
         with self.sdk_errors():
-            created = compute.create_image(node, name or f"{node.name}-image", **options)
+            created = compute.create_image(node, image_name, **options)
+        if not hasattr(created, "id"):  # only "accepted" (DigitalOcean's snapshot action): find it by its name
+            named = [i for i in self.images({}) if i.name == image_name]
+            if not named:
+                raise BackendError(f"The cloud accepted the image but does not list it yet: it will appear as "
+                                   f"'{image_name}'")
+            return named[0]
         # some clouds answer with the new id only (EC2's CreateImage): read the image back for its state
         return self.image(str(created.id)) or mapping.image(created, self._profile_ids())
 
