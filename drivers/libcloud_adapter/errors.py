@@ -39,6 +39,12 @@ def _from_status(status: int | None, message: str) -> DeltacloudError:
     return provider_error(_BY_STATUS.get(status), status, message)
 
 
+def _said(error: BaseException) -> str:
+    """What a libcloud storage error says; libcloud often leaves it None, which read "None"."""
+    value = getattr(error, "value", None)
+    return shortened(value) if value else ""
+
+
 def translate(error: BaseException) -> DeltacloudError:
     """The typed error for an exception a libcloud driver (or the transport under it) raised."""
     import requests
@@ -56,14 +62,16 @@ def translate(error: BaseException) -> DeltacloudError:
         return error
     if isinstance(error, InvalidCredsError):
         return AuthenticationFailure()
-    if isinstance(error, (ContainerDoesNotExistError, ObjectDoesNotExistError)):
-        return NotFound(shortened(getattr(error, "value", error)))
+    if isinstance(error, ContainerDoesNotExistError):
+        return NotFound(_said(error) or f"Bucket '{getattr(error, 'container_name', '')}' not found")
+    if isinstance(error, ObjectDoesNotExistError):
+        return NotFound(_said(error) or f"Blob '{getattr(error, 'object_name', '')}' not found")
     if isinstance(error, ContainerAlreadyExistsError):
-        return Conflict(shortened(getattr(error, "value", error)))
+        return Conflict(_said(error) or f"Bucket '{getattr(error, 'container_name', '')}' already exists")
     if isinstance(error, ContainerIsNotEmptyError):
         return Forbidden("Delete operation not valid for non-empty bucket")
     if isinstance(error, InvalidContainerNameError):
-        return ValidationError(shortened(getattr(error, "value", error)))
+        return ValidationError(_said(error) or "The bucket name is not valid for this cloud")
     if isinstance(error, (requests.exceptions.Timeout, socket.timeout, TimeoutError)):
         return BackendTimeout("The provider did not answer in time")
     if isinstance(error, (requests.exceptions.ConnectionError, ConnectionError, ssl.SSLError)):
