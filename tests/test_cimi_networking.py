@@ -2,6 +2,7 @@
 
 
 import httpx
+import pytest
 from cimi_helpers import JSON, JSON_BODY, NS, XML, XML_BODY, follow_job, json_doc, local, op_href, xml_root
 from conftest import LocalServer
 
@@ -152,3 +153,26 @@ def test_system_creation_failure_leaves_nothing_behind(cimi: httpx.Client, serve
     wrong_type = cimi.post("/cimi/system_templates", headers=JSON_BODY,
                            json={"componentDescriptors": [{"type": f"{NS}/Meter"}]})
     assert wrong_type.status_code == 400 and "componentDescriptor type" in wrong_type.json()["message"]
+
+
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_a_system_sub_collection_the_driver_lacks_is_empty_not_412(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found in review: listing a System's members of a kind now reads the driver's collection; on a driver
+    without it (Eucalyptus has no addresses) a System holding none of them must still answer an empty list."""
+    from cimi_api.app import app
+    from conftest import MOCK_AUTH
+    from deltacloud.drivers.mock.addresses import MockAddresses
+    from deltacloud.errors import NotSupported
+    from starlette.testclient import TestClient
+
+    def unsupported(self: object, filters: object) -> None:
+        raise NotSupported("addresses")
+
+    monkeypatch.setattr(MockAddresses, "addresses", unsupported)
+    with TestClient(app, base_url="http://proxy") as client:
+        created = client.post("/cimi/systems", auth=MOCK_AUTH, headers=JSON_BODY, json={"systemTemplate": {
+            "componentDescriptors": [{"type": f"{NS}/Machine", "machineTemplate": {
+                "machineImage": {"href": "http://proxy/cimi/machine_images/img1"}}}]}})
+        assert created.status_code in (201, 202), created.text
+        addresses = client.get(f"{created.headers['Location']}/addresses", auth=MOCK_AUTH, headers=JSON)
+        assert addresses.status_code == 200 and addresses.json()["count"] == 0

@@ -160,6 +160,16 @@ def test_ipv6_rule_and_default_prefix(api: httpx.Client) -> None:
         ("ipv6", "2001:db8::", "32"), ("ipv4", "10.0.0.7", "32")}
 
 
+def test_an_icmp_rule_names_a_type_and_code_not_a_range(api: httpx.Client) -> None:
+    """ping is ICMP type 8, code -1 (any): the two "ports" are no range, as EC2 and Nova read them."""
+    api.post("/api/firewalls", data={"name": "pingable", "description": "echo requests"})
+    r = api.post("/api/firewalls/pingable/rules?format=json", data={
+        "protocol": "icmp", "port_from": "8", "port_to": "-1", "ip_address1": "10.0.0.0/8"})
+    assert r.status_code == 201, r.text
+    [rule] = r.json()["firewall"]["rules"]
+    assert (rule["allow_protocol"], rule["port_from"], rule["port_to"]) == ("icmp", "8", "-1")
+
+
 @pytest.mark.parametrize(("data", "status", "message"), [
     ({"protocol": "tcp", "port_from": "22", "port_to": "22"}, 400,
      "No sources. Specify at least one source ip address or group."),

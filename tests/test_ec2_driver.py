@@ -424,6 +424,10 @@ def test_firewall_rules_round_trip_through_their_ids(driver: EC2Driver) -> None:
         with pytest.raises(ValidationError, match="port_"):
             driver.create_firewall_rule(firewall.id, "tcp", port_from, port_to, sources[:1])
     assert len(driver.firewall(firewall.id).rules) == 1
+    pingable = driver.create_firewall_rule(firewall.id, "icmp", "8", "-1", sources[:1])  # type 8, any code
+    [ping] = [r for r in pingable.rules if r.allow_protocol == "icmp"]
+    driver.destroy_firewall_rule(firewall.id, ping.id)
+    assert len(driver.firewall(firewall.id).rules) == 1
     with pytest.raises(NotFound):
         driver.destroy_firewall_rule(firewall.id, "123~tcp~1~1~")
     driver.destroy_firewall_rule(firewall.id, rule.id)

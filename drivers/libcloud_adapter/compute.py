@@ -123,14 +123,17 @@ class LibcloudCompute(LibcloudBase):
         # EC2-like SDKs (Eucalyptus) take ``reboot`` and default to none: asked for, the reboot is passed on
         options = {"reboot": not no_reboot} if "reboot" in inspect.signature(compute.create_image).parameters else {}
         image_name = name or f"{node.name}-image"
+        # a cloud that only answers "accepted" (DigitalOcean's snapshot action) is read back by the name, which
+        # it does not keep unique: the images of that name before are not the new one
+        earlier = {i.id for i in self.images({}) if i.name == image_name}
         with self.sdk_errors():
             created = compute.create_image(node, image_name, **options)
-        if not hasattr(created, "id"):  # only "accepted" (DigitalOcean's snapshot action): find it by its name
-            named = [i for i in self.images({}) if i.name == image_name]
-            if not named:
+        if not hasattr(created, "id"):
+            new = [i for i in self.images({}) if i.name == image_name and i.id not in earlier]
+            if len(new) != 1:
                 raise BackendError(f"The cloud accepted the image but does not list it yet: it will appear as "
                                    f"'{image_name}'")
-            return named[0]
+            return new[0]
         # some clouds answer with the new id only (EC2's CreateImage): read the image back for its state
         return self.image(str(created.id)) or mapping.image(created, self._profile_ids())
 

@@ -7,7 +7,7 @@ from pydantic import Field
 from ..errors import ValidationError
 from .base import Model, Resource
 
-#: the ports a firewall rule may name, by protocol (ICMP: the message type, -1 for all)
+#: the ports a firewall rule may name, by protocol (ICMP: the message type and code, -1 for all)
 RULE_PORTS = {"tcp": (0, 65535), "udp": (0, 65535), "icmp": (-1, 255), "icmpv6": (-1, 255)}
 
 
@@ -26,7 +26,8 @@ def rule_port_range(protocol: str, port_from: str, port_to: str) -> tuple[int, i
         if not low <= value <= high:
             raise ValidationError(f"{name} must be between {low} and {high} for {protocol}, not {value}")
         ports.append(value)
-    if ports[0] > ports[1]:
+    # for ICMP the two are a message type and its code (8 and -1: every echo request), not a range
+    if protocol.lower() in ("tcp", "udp") and ports[0] > ports[1]:
         raise ValidationError(f"port_from ({ports[0]}) must not be greater than port_to ({ports[1]})")
     return ports[0], ports[1]
 
