@@ -121,6 +121,22 @@ def test_unknown_bucket_and_blob_are_404(api: httpx.Client) -> None:
         assert gone.status_code == 404 and gone.json()["message"] not in ("None", ""), missing
 
 
+def test_metadata_names_azure_refuses_are_a_400_before_the_upload(api: httpx.Client) -> None:
+    """Found by fuzzing: '.', '-' or a leading digit passed the API's rule, and Azure refused the upload's
+    final commit (502) after the whole body was sent."""
+    assert api.post("/api/buckets", data={"name": "names"}).status_code == 201
+    for name in ("k.dot", "k-dash", "9digit"):
+        put = api.put(f"/api/buckets/names/{name}", content=b"x", params={"format": "json"},
+                      headers={f"X-Deltacloud-Blobmeta-{name}": "v"})
+        assert put.status_code == 400 and "is not valid on Azure" in put.json()["message"], name
+        assert api.get(f"/api/buckets/names/{name}").status_code == 404
+    ok = api.put("/api/buckets/names/ok", content=b"x", headers={"X-Deltacloud-Blobmeta-k_under": "v"})
+    assert ok.status_code == 200
+    refused = api.post("/api/buckets/names/ok", headers={"X-Deltacloud-Blobmeta-a.b": "v"})
+    assert refused.status_code == 400
+    assert api.head("/api/buckets/names/ok").headers["x-deltacloud-blobmeta-k_under"] == "v"
+
+
 def test_wrong_account_key_is_401(dc: LocalServer, azurite: str) -> None:
     with _client(dc, azurite, "mallory") as client:
         response = client.get("/api/buckets")

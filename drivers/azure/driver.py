@@ -7,6 +7,7 @@ Capabilities are what libcloud's ``AzureBlobsStorageDriver`` implements, includi
 update extension.
 """
 
+import re
 from typing import Any
 
 from deltacloud.credentials import ProviderCredentials
@@ -30,6 +31,8 @@ def introspected() -> tuple[dict[str, set[str]], dict[str, list[str]]]:
 class AzureDriver(LibcloudStorage):
     name = "azure"
     title = "Azure"
+    # Azure takes C# identifiers only: '.', '-' or a leading digit failed the upload's final commit
+    metadata_names = (re.compile(r"[A-Za-z_][A-Za-z0-9_]*$"), "use letters, digits and '_', not starting with a digit")
     capabilities, state_machine = introspection.declared(OFFERED)
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:

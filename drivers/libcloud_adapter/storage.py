@@ -1,5 +1,6 @@
 """Buckets and blobs over a libcloud ``StorageDriver``; blob content streams both ways."""
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -16,6 +17,17 @@ CHUNK_SIZE = 64 * 1024
 
 class LibcloudStorage(LibcloudBase):
     sdk_kinds: ClassVar[tuple[str, ...]] = ("storage",)
+    #: the cloud's own rule for metadata names, stricter than the API's, and the words that say it
+    metadata_names: ClassVar[tuple[re.Pattern[str], str] | None] = None
+
+    def _check_metadata(self, user_metadata: Mapping[str, str]) -> None:
+        """Names the cloud would refuse (after the upload: a 502) are the caller's mistake, said before."""
+        if self.metadata_names is None:
+            return
+        pattern, rule = self.metadata_names
+        for name in user_metadata:
+            if not pattern.match(name):
+                raise ValidationError(f"Blob metadata name {name!r} is not valid on {self.title}: {rule}")
 
     def storage(self) -> Any:
         return self.sdk("storage")
@@ -72,6 +84,7 @@ class LibcloudStorage(LibcloudBase):
         self, bucket_id: str, blob_id: str, content: Iterator[bytes], content_type: str,
         user_metadata: Mapping[str, str],
     ) -> Blob:
+        self._check_metadata(user_metadata)
         container = self._container(bucket_id)
         extra = {"content_type": content_type or "application/octet-stream", "meta_data": dict(user_metadata)}
         with provider_errors():
@@ -89,6 +102,7 @@ class LibcloudStorage(LibcloudBase):
             self.storage().delete_object(obj)
 
     def update_blob_metadata(self, bucket_id: str, blob_id: str, user_metadata: Mapping[str, str]) -> Blob:
+        self._check_metadata(user_metadata)
         obj = self._object(bucket_id, blob_id)
         with provider_errors():
             self.storage().ex_set_object_metadata(obj, dict(user_metadata))
