@@ -13,7 +13,7 @@ from deltacloud.model import Address
 from .common import Document, common_attributes
 from .context import CimiCall
 from .driver_kinds import Creation, DriverKind, collection_builder, member_operations
-from .jobs import Job, start_job
+from .jobs import Job
 from .local_kinds import LocalKind, resolve
 from .storage import Record, editable_fields
 
@@ -72,8 +72,7 @@ def allocate(call: CimiCall, body: dict[str, Any]) -> Creation[Address]:
             call.driver.destroy_address(address.id)  # the cloud gave what the template excludes: undo
             raise ValidationError(f"The {call.driver_name} driver allocates {_protocol(address.ip)} addresses, "
                                   f"not {protocol}")
-        ADDRESSES.remember(call, address.id, fields)
-        return address, start_job(call, "add", f"addresses/{address.id}", None)
+        return ADDRESSES.added(call, address, fields)
 
     return create
 

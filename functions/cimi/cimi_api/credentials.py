@@ -15,7 +15,7 @@ from deltacloud.names import path_segment_name
 from .common import Document, common_attributes
 from .context import CimiCall
 from .driver_kinds import Creation, DriverKind, collection_builder, member_operations
-from .jobs import Job, start_job
+from .jobs import Job
 from .local_kinds import LocalKind, resolve
 from .storage import Record, editable_fields
 
@@ -68,9 +68,7 @@ def generate(call: CimiCall, body: dict[str, Any]) -> Creation[Key]:
     name = path_segment_name(fields["name"], "Credential") if fields.get("name") else f"cimi-{uuid.uuid4().hex[:8]}"
 
     def create() -> tuple[Key, Job]:
-        key = call.driver.create_key(name, public_key or None)
-        CREDENTIALS.remember(call, key.id, fields)
-        return key, start_job(call, "add", f"credentials/{key.id}", None)
+        return CREDENTIALS.added(call, call.driver.create_key(name, public_key or None), fields)
 
     return create
 

@@ -52,9 +52,14 @@ class DriverKind(Generic[R]):
         # the namespace is the path's singular (``cimi/overlay/machine_image``), as stored overlays expect
         return Overlay(call.state, singular(self.path))
 
-    def remember(self, call: CimiCall, resource_id: str, fields: Record) -> None:
-        """Keep what a create document set that the cloud cannot store, and when the proxy created it."""
-        self.overlay(call).save(resource_id, {**fields, "created": now()})
+    def added(self, call: CimiCall, resource: R, fields: Record, state: str = "", *,
+              affected: tuple[str, ...] = (), then: dict[str, str] | None = None) -> tuple[R, Job]:
+        """A resource just created: what its create document set that the cloud cannot store is kept, with
+        when the proxy created it, and its "add" Job starts (following it to ``state``, if the kind is watched)."""
+        self.overlay(call).save(resource.id, {**fields, "created": now()})
+        job = start_job(call, "add", f"{self.path}/{resource.id}", self.watching(resource.id, state),
+                        affected=affected, then=then)
+        return resource, job
 
     def _method(self, driver: Driver, operation: str) -> Callable[..., Any]:
         return getattr(driver, OPERATION_METHODS[(self.collection, operation)])

@@ -9,7 +9,7 @@ from .bodies import href_id, image_location, text
 from .common import Document, common_attributes
 from .context import CimiCall
 from .driver_kinds import Creation, DriverKind, collection_builder, member_operations
-from .jobs import Job, start_job
+from .jobs import Job
 from .storage import Record, editable_fields
 
 #: Deltacloud image state -> CIMI MachineImage state
@@ -41,9 +41,7 @@ def capture_machine(call: CimiCall, body: dict[str, Any]) -> Creation[Image]:
 
     def create() -> tuple[Image, Job]:
         image = call.driver.create_image(machine_id, fields.get("name") or None, fields.get("description") or None)
-        MACHINE_IMAGES.remember(call, image.id, fields)
-        return image, start_job(call, "add", f"machine_images/{image.id}", ("image", image.id, "AVAILABLE"),
-                                affected=(f"machines/{machine_id}",))
+        return MACHINE_IMAGES.added(call, image, fields, "AVAILABLE", affected=(f"machines/{machine_id}",))
 
     return create
 

@@ -163,10 +163,9 @@ def launch(call: CimiCall, body: dict[str, Any]) -> Creation[Instance]:
 
     def create() -> tuple[Instance, Job]:
         instance = call.driver.create_instances(request)[0]
-        MACHINES.remember(call, instance.id, fields)
         # Clouds launch running machines (EC2 knows no other way): a STOPPED one is stopped once it runs.
         then = {"when": "STARTED", "action": "stop", "until": "STOPPED"} if state == "STOPPED" else None
-        return instance, start_job(call, "add", f"machines/{instance.id}", ("machine", instance.id, state), then=then)
+        return MACHINES.added(call, instance, fields, state, then=then)
 
     return create
 

@@ -16,7 +16,7 @@ from .bodies import text
 from .common import Document, common_attributes
 from .context import CimiCall
 from .driver_kinds import Creation, DriverKind, collection_builder, member_operations
-from .jobs import Job, start_job
+from .jobs import Job
 from .local_kinds import LocalKind, reference_id, resolve, template_configuration
 from .storage import Record, editable_fields
 
@@ -80,9 +80,7 @@ def carve(call: CimiCall, body: dict[str, Any]) -> Creation[Subnet]:
     block = text(config["addressBlock"], "addressBlock")
 
     def create() -> tuple[Subnet, Job]:
-        subnet = call.driver.create_subnet(group, block, fields.get("name") or None)
-        NETWORKS.remember(call, subnet.id, fields)
-        return subnet, start_job(call, "add", f"networks/{subnet.id}", None)
+        return NETWORKS.added(call, call.driver.create_subnet(group, block, fields.get("name") or None), fields)
 
     return create
 
@@ -117,9 +115,7 @@ def create_group(call: CimiCall, body: dict[str, Any]) -> Creation[Network]:
     block = text(template.get("addressBlock"), "addressBlock") if template.get("addressBlock") else None
 
     def create() -> tuple[Network, Job]:
-        network = call.driver.create_network(fields.get("name") or None, block)
-        FORWARDING_GROUPS.remember(call, network.id, fields)
-        return network, start_job(call, "add", f"forwarding_groups/{network.id}", None)
+        return FORWARDING_GROUPS.added(call, call.driver.create_network(fields.get("name") or None, block), fields)
 
     return create
 

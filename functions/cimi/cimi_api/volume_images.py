@@ -8,7 +8,7 @@ from .bodies import href_id, image_location
 from .common import Document, common_attributes
 from .context import CimiCall
 from .driver_kinds import Creation, DriverKind, collection_builder, member_operations
-from .jobs import Job, start_job
+from .jobs import Job
 from .storage import Record, editable_fields
 
 SNAPSHOT_STATES = {"COMPLETED": "AVAILABLE", "PENDING": "CREATING", "FAILED": "ERROR"}
@@ -36,9 +36,7 @@ def snapshot_volume(call: CimiCall, body: dict[str, Any]) -> Creation[StorageSna
     def create() -> tuple[StorageSnapshot, Job]:
         snapshot = call.driver.create_storage_snapshot(volume_id, fields.get("name") or None,
                                                        fields.get("description") or None)
-        VOLUME_IMAGES.remember(call, snapshot.id, fields)
-        return snapshot, start_job(call, "add", f"volume_images/{snapshot.id}",
-                                   ("snapshot", snapshot.id, "AVAILABLE"), affected=(f"volumes/{volume_id}",))
+        return VOLUME_IMAGES.added(call, snapshot, fields, "AVAILABLE", affected=(f"volumes/{volume_id}",))
 
     return create
 

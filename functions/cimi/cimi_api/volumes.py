@@ -16,7 +16,7 @@ from .common import Document, common_attributes, operation
 from .configurations import KIB_PER_GB
 from .context import CimiCall
 from .driver_kinds import Creation, DriverKind, collection_builder, member_operations
-from .jobs import Job, start_job
+from .jobs import Job
 from .local_kinds import LocalKind, reference_id, resolve, template_configuration
 from .schema import NAMESPACE
 from .storage import Record, editable_fields
@@ -99,9 +99,7 @@ def provision(call: CimiCall, body: dict[str, Any]) -> Creation[StorageVolume]:
     request = volume_request(call, body, fields)
 
     def create() -> tuple[StorageVolume, Job]:
-        volume = call.driver.create_storage_volume(request)
-        VOLUMES.remember(call, volume.id, fields)
-        return volume, start_job(call, "add", f"volumes/{volume.id}", ("volume", volume.id, "AVAILABLE"))
+        return VOLUMES.added(call, call.driver.create_storage_volume(request), fields, "AVAILABLE")
 
     return create
 
