@@ -8,6 +8,7 @@ from typing import Any
 from deltacloud.driver import Filters
 from deltacloud.errors import NotFound, ValidationError
 from deltacloud.model import AttachedVolume, HardwareProfile, Instance, InstanceAddress, InstanceCreate, Realm
+from deltacloud.model.compute import check_launch_overrides
 
 from . import instance_types
 from .base import EC2Base, tag_specification, tags_of, timestamp
@@ -141,14 +142,13 @@ class EC2Compute(EC2Base):
             "MaxCount": request.instance_count,
             "ClientToken": uuid.uuid4().hex,  # makes RunInstances idempotent, so a retry launches nothing twice
         }
+        profile = None
         if request.hardware_profile_id:
             profile = self.hardware_profile(request.hardware_profile_id)
             if profile is None:
                 raise ValidationError(f"Hardware profile '{request.hardware_profile_id}' does not exists.")
-            profile.check_overrides(request.hardware_profile_overrides)
             params["InstanceType"] = profile.id
-        elif request.hardware_profile_overrides:
-            raise ValidationError("hwp_* overrides need hwp_id: EC2 instance types have fixed properties")
+        check_launch_overrides(profile, request.hardware_profile_overrides)
         if request.realm_id:
             params["Placement"] = {"AvailabilityZone": request.realm_id}
         if request.keyname:

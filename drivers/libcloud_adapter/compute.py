@@ -20,6 +20,7 @@ from deltacloud.model import (
     StorageVolume,
     StorageVolumeCreate,
 )
+from deltacloud.model.compute import check_launch_overrides
 
 from . import mapping
 from .base import LibcloudBase, matches
@@ -199,11 +200,10 @@ class LibcloudCompute(LibcloudBase):
                 size = self._pick(list(compute.list_sizes()), request.hardware_profile_id, "Hardware profile")
                 if size is not None:
                     arguments["size"] = size
-                    mapping.hardware_profile(size).check_overrides(request.hardware_profile_overrides)
             if request.realm_id and implements(type(compute), "list_locations"):
                 arguments["location"] = self._pick(list(compute.list_locations()), request.realm_id, "Realm")
-        if request.hardware_profile_overrides and "size" not in arguments:
-            raise ValidationError("hwp_* overrides need hwp_id: this cloud's hardware profiles have fixed properties")
+        profile = mapping.hardware_profile(arguments["size"]) if "size" in arguments else None
+        check_launch_overrides(profile, request.hardware_profile_overrides)
         arguments["image"] = _image_by_id(request.image_id, compute)
         arguments.update(self.create_node_arguments(request))
         created = []

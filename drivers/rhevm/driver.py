@@ -20,6 +20,7 @@ from deltacloud.drivers.endpoints import UrlProvider
 from deltacloud.drivers.libcloud_adapter.compute import decode_user_data
 from deltacloud.errors import AuthenticationFailure, BackendUnavailable, NotFound, ValidationError
 from deltacloud.model import HardwareProfile, Image, Instance, InstanceCreate, Realm, StateMachine
+from deltacloud.model.compute import check_launch_overrides
 
 from . import mapping
 
@@ -133,10 +134,8 @@ class RhevmDriver(UrlProvider, Driver):
         types = {str(t.id): t for t in engine.instance_types()}
         if profile and profile not in types:
             raise ValidationError(f"Hardware profile '{request.hardware_profile_id}' does not exists.")
-        if profile:
-            mapping.hardware_profile(types[profile]).check_overrides(request.hardware_profile_overrides)
-        elif request.hardware_profile_overrides:
-            raise ValidationError("hwp_* overrides need hwp_id: instance types have fixed properties")
+        check_launch_overrides(mapping.hardware_profile(types[profile]) if profile else None,
+                               request.hardware_profile_overrides)
         if engine.template(request.image_id) is None:
             raise ValidationError(f"Image {request.image_id} does not exists.")
         script = decode_user_data(request.user_data) if request.user_data else None

@@ -101,6 +101,15 @@ class HardwareProfile(Resource):
                 )
 
 
+
+def check_launch_overrides(profile: HardwareProfile | None, overrides: Mapping[str, str]) -> None:
+    """A launch's ``hwp_*`` values: those ``profile`` allows; none without a profile (no ``hwp_id``), as the
+    cloud's own choice has fixed properties."""
+    if profile is not None:
+        profile.check_overrides(overrides)
+    elif overrides:
+        raise ValidationError("hwp_* overrides need hwp_id: this cloud's hardware profiles have fixed properties")
+
 class Image(Resource):
     name: str
     description: str = ""
