@@ -140,8 +140,8 @@ def operation(
 
 
 def _check_characters(params: dict[str, str], path_params: dict[str, str]) -> None:
-    """Control characters XML cannot carry: no resource has such an id (404), and no cloud takes such a
-    value (400), so neither reaches the driver (an SDK would send it on, and blame the cloud's answer)."""
+    """Control characters: no resource has an id with any of them (404), and no cloud takes a value with
+    one XML cannot carry (400); neither reaches the driver (an SDK would send it on, and blame the cloud)."""
     if not all(map(may_be_an_id, path_params.values())):
         raise NotFound()
     for name, value in params.items():

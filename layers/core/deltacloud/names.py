@@ -7,8 +7,9 @@ from urllib.parse import quote
 from .errors import ValidationError
 
 #: what may not be in such a name: '/', ';' and the control characters (Unicode category Cc)
-_UNADDRESSABLE = re.compile("[/;\x00-\x1f\x7f-\x9f]")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROLS = "\x00-\x1f\x7f-\x9f"
+_UNADDRESSABLE = re.compile(f"[/;{_CONTROLS}]")
+_CONTROL = re.compile(f"[{_CONTROLS}]")
 #: segments a URL normalises away (``/b/..`` is ``/``): never an id
 _DOT_SEGMENTS = (".", "..")
 

@@ -8,7 +8,9 @@ so the hot paths (every element of every document) pay little.
 
 import re
 
-_INVALID = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+#: the control characters XML 1.0 cannot carry (all of C0 but tab and line breaks)
+_INVALID_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f"
+_INVALID = f"{_INVALID_CONTROLS}\ud800-\udfff\ufffe\uffff"
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 # in an attribute a parser turns a raw tab or line break into a space: they are written as references
 _ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;",
@@ -35,7 +37,7 @@ def strip_invalid(value: str) -> str:
     return _INVALID_CHAR.sub("", value)
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL = re.compile(f"[{_INVALID_CONTROLS}]")
 
 
 def control_free(value: str) -> bool:

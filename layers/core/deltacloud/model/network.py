@@ -14,9 +14,10 @@ RULE_PORTS = {"tcp": (0, 65535), "udp": (0, 65535), "icmp": (-1, 255), "icmpv6":
 def rule_port_range(protocol: str, port_from: str, port_to: str) -> tuple[int, int]:
     """The port range a new rule for ``protocol`` (a key of :data:`RULE_PORTS`, any case) asks for;
     ValidationError for what no cloud takes, before any is asked (some store it, EC2 refuses it)."""
-    if protocol.lower() not in RULE_PORTS:
+    kind = protocol.lower()
+    if kind not in RULE_PORTS:
         raise ValidationError(f"protocol must be one of {', '.join(RULE_PORTS)}, not {protocol!r}")
-    low, high = RULE_PORTS[protocol.lower()]
+    low, high = RULE_PORTS[kind]
     ports = []
     for name, raw in (("port_from", port_from), ("port_to", port_to)):
         try:
@@ -27,7 +28,7 @@ def rule_port_range(protocol: str, port_from: str, port_to: str) -> tuple[int, i
             raise ValidationError(f"{name} must be between {low} and {high} for {protocol}, not {value}")
         ports.append(value)
     # for ICMP the two are a message type and its code (8 and -1: every echo request), not a range
-    if protocol.lower() in ("tcp", "udp") and ports[0] > ports[1]:
+    if kind in ("tcp", "udp") and ports[0] > ports[1]:
         raise ValidationError(f"port_from ({ports[0]}) must not be greater than port_to ({ports[1]})")
     return ports[0], ports[1]
 
