@@ -52,6 +52,7 @@ def introspected() -> tuple[dict[str, set[str]], dict[str, list[str]]]:
 class DigitalOceanDriver(LibcloudFloatingIps):
     name = "digitalocean"
     title = "Digitalocean"
+    images_found_by_name = True  # libcloud's create_image answers True, the snapshot action's acceptance
     capabilities, state_machine = introspection.declared(OFFERED, FEATURES)
 
     def open_sdk(self, kind: str, credentials: ProviderCredentials, timeout: float) -> Any:

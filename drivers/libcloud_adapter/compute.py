@@ -59,6 +59,9 @@ class LibcloudCompute(LibcloudBase):
     #: whether the provider answers a launch naming an unknown image, key or group with "not found":
     #: then that is the request's mistake (400, as the EC2 driver reports it), not a missing resource
     launch_refers: ClassVar[bool] = False
+    #: whether the SDK's ``create_image`` answers "accepted" only (DigitalOcean's snapshot action): the new
+    #: image is then found by its name, which such a cloud does not keep unique
+    images_found_by_name: ClassVar[bool] = False
 
     def compute(self) -> Any:
         return self.sdk("compute")
@@ -124,12 +127,11 @@ class LibcloudCompute(LibcloudBase):
         # EC2-like SDKs (Eucalyptus) take ``reboot`` and default to none: asked for, the reboot is passed on
         options = {"reboot": not no_reboot} if "reboot" in inspect.signature(compute.create_image).parameters else {}
         image_name = name or f"{node.name}-image"
-        # a cloud that only answers "accepted" (DigitalOcean's snapshot action) is read back by the name, which
-        # it does not keep unique: the images of that name before are not the new one
-        earlier = {i.id for i in self.images({}) if i.name == image_name}
+        # the images of that name before the call: none of them is the new one
+        earlier = {i.id for i in self.images({}) if i.name == image_name} if self.images_found_by_name else set()
         with self.sdk_errors():
             created = compute.create_image(node, image_name, **options)
-        if not hasattr(created, "id"):
+        if self.images_found_by_name:
             new = [i for i in self.images({}) if i.name == image_name and i.id not in earlier]
             if len(new) != 1:
                 raise BackendError(f"The cloud accepted the image but does not list it yet: it will appear as "
