@@ -17,7 +17,7 @@ from typing import Any
 
 from defusedxml.ElementTree import fromstring
 from deltacloud.drivers.ec2.errors import classify_code
-from deltacloud.drivers.typed_errors import unlisted_status
+from deltacloud.drivers.typed_errors import shortened, unlisted_status
 from deltacloud.errors import (
     ActionNotAllowed,
     AuthenticationFailure,
@@ -73,7 +73,7 @@ def typed_error(status: int, body: str) -> DeltacloudError:
             return AuthenticationFailure()
         return unlisted_status(status)(f"Provider error ({status})")
     fields = _fields(error)
-    code, message = fields.get("Code", ""), " ".join(fields.get("Message", "").split())
+    code, message = fields.get("Code", ""), shortened(fields.get("Message", ""))
     kind = classify_code(code)
     if kind == "auth":
         return AuthenticationFailure()  # Eucalyptus's text may describe the key: say nothing about it

@@ -23,7 +23,7 @@ from .context import CimiCall
 from .credentials import CREDENTIAL_TEMPLATES, CREDENTIALS
 from .discovery import available
 from .driver_kinds import Creation, DriverKind, forget_deleted
-from .jobs import Job, start_job, start_parent_job
+from .jobs import GONE, Job, start_job, start_parent_job
 from .listing import collection_document, resource_document
 from .local_kinds import LocalKind, new_record, reference_id, resolve
 from .machines import MACHINES
@@ -278,15 +278,16 @@ def remove_member(call: CimiCall, member: dict[str, str]) -> Job:
             return start_job(call, "delete", f"machines/{member_id}", None)
         allowed = allowed_instance_actions(call.driver, instance)
         MACHINES.overlay(call).forget(member_id)
+        gone = MACHINES.watching(member_id, GONE)
         try:
             if "destroy" in allowed:
                 act_on_instance(call.driver, instance, "destroy")
-                return start_job(call, "delete", f"machines/{member_id}", ("machine", member_id, "GONE"))
+                return start_job(call, "delete", f"machines/{member_id}", gone)
             act_on_instance(call.driver, instance, "stop")
         except NotFound:  # deleted meanwhile (by another delete of this System, say): done
             return start_job(call, "delete", f"machines/{member_id}", None)
-        return start_job(call, "delete", f"machines/{member_id}", ("machine", member_id, "GONE"),
-                         then={"when": "STOPPED", "action": "destroy", "until": "GONE"})
+        return start_job(call, "delete", f"machines/{member_id}", gone,
+                         then={"when": "STOPPED", "action": "destroy", "until": GONE})
     held = BY_PATH[kind].kind
     with suppress(NotFound):  # deleted on its own already: the System no longer holds it either
         held.remove(call, member_id)
