@@ -40,9 +40,12 @@ def powertools_lines(service: str) -> Iterator[io.StringIO]:
         log.removeHandler(tap)
 
 
-def cli(*args: str, data_dir: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """The ``deltacloud`` command with ``args``, on its own data directory."""
-    return subprocess.run([sys.executable, "-m", "deltacloud.cli", "--data-dir", str(data_dir), *args],
+def cli(
+    *args: str, data_dir: Path | None = None, cwd: Path = ROOT, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """The ``deltacloud`` command with ``args`` (on its own data directory, if given), ``stdin`` as its input."""
+    options = ["--data-dir", str(data_dir)] if data_dir is not None else []
+    return subprocess.run([sys.executable, "-m", "deltacloud.cli", *options, *args], input=stdin,
                           capture_output=True, text=True, timeout=120, cwd=cwd)
 
 

@@ -3,7 +3,6 @@ TTL caching counted in real GetSecretValue calls, registration by the CLI, error
 
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -13,7 +12,7 @@ from deltacloud.credentials import Tenant
 from deltacloud.errors import BackendUnavailable
 from deltacloud.runtime import get_runtime
 from deltacloud.secrets_store import SecretsManagerStore, TtlCache, secret_name
-from serverless_support import count_calls, runtime_with, unique, use_moto
+from serverless_support import cli, count_calls, runtime_with, unique, use_moto
 
 
 @pytest.fixture
@@ -135,17 +134,10 @@ def test_runtime_selects_secrets_manager(secretsmanager: Any, prefix: str, monke
         assert store.authenticate("alice", "alice-pw") == Tenant("alice")
 
 
-def _cli(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    import os
-
-    return subprocess.run([sys.executable, "-m", "deltacloud.cli", *args], input=stdin, capture_output=True,
-                          text=True, env={**os.environ, **(env or {})}, timeout=120)
-
-
 def test_cli_registers_a_tenant_in_secrets_manager(secretsmanager: Any, prefix: str, tmp_path: Any) -> None:
-    result = _cli("--data-dir", str(tmp_path), "tenant", "register", "bob", "--secret", "-", "--store",
-                  "secretsmanager", "--secret-prefix", prefix, "--driver", "mock", "--credential", "username=mockuser",
-                  "--credential", "password=mockpassword", stdin="bob-secret-pw\n")
+    result = cli("tenant", "register", "bob", "--secret", "-", "--store",
+                 "secretsmanager", "--secret-prefix", prefix, "--driver", "mock", "--credential", "username=mockuser",
+                 "--credential", "password=mockpassword", stdin="bob-secret-pw\n", data_dir=tmp_path)
     assert result.returncode == 0, result.stderr
     assert f"{prefix}/bob" in result.stdout and f"{prefix}/bob/mock" in result.stdout
     assert "bob-secret-pw" not in result.stdout + result.stderr
@@ -157,9 +149,9 @@ def test_cli_registers_a_tenant_in_secrets_manager(secretsmanager: Any, prefix: 
     assert store.provider_credentials(Tenant("bob"), "mock", None).password == "mockpassword"  # type: ignore[union-attr]
 
     # updating provider credentials keeps the secret and the usage-plan key
-    again = _cli("tenant", "register", "bob", "--store", "secretsmanager", "--secret-prefix", prefix, "--driver",
-                 "ec2", "--provider", "eu-west-1", "--credential", "access_key_id=AKIA1", "--credential",
-                 "secret_access_key=s3cr3t")
+    again = cli("tenant", "register", "bob", "--store", "secretsmanager", "--secret-prefix", prefix, "--driver",
+                "ec2", "--provider", "eu-west-1", "--credential", "access_key_id=AKIA1", "--credential",
+                "secret_access_key=s3cr3t")
     assert again.returncode == 0, again.stderr
     updated = json.loads(secretsmanager.get_secret_value(SecretId=f"{prefix}/bob")["SecretString"])
     assert updated == entry
@@ -172,7 +164,7 @@ def test_cli_reads_secret_values_from_stdin_not_the_command_line(tmp_path: Any) 
 
     args = ["--data-dir", str(tmp_path), "tenant", "register", "erin", "--store", "local", "--secret", "-",
             "--driver", "mock", "--credential", "username=-", "--credential", "password=-"]
-    result = _cli(*args, stdin="erin-secret-pw\nmockuser\nmock pass word\n")
+    result = cli(*args, stdin="erin-secret-pw\nmockuser\nmock pass word\n")
     assert result.returncode == 0, result.stderr
     assert "erin-secret-pw" not in result.stdout + result.stderr
     store = LocalCredentialStore(tmp_path / "credentials.json")
@@ -180,7 +172,7 @@ def test_cli_reads_secret_values_from_stdin_not_the_command_line(tmp_path: Any) 
     credentials = store.provider_credentials(Tenant("erin"), "mock", None)
     assert credentials is not None and (credentials.username, credentials.password) == ("mockuser", "mock pass word")
 
-    short = _cli(*args, stdin="erin-secret-pw\nmockuser\n")  # one '-' value missing: nothing half-written
+    short = cli(*args, stdin="erin-secret-pw\nmockuser\n")  # one '-' value missing: nothing half-written
     assert short.returncode != 0 and "stdin ended" in short.stderr and "Traceback" not in short.stderr
     assert store.provider_credentials(Tenant("erin"), "mock", None) == credentials
 
@@ -229,16 +221,16 @@ def test_cli_adds_the_usage_plan_key_in_api_gateway(secretsmanager: Any, prefix:
 
     apigateway = boto3.client("apigateway")
     plan = apigateway.create_usage_plan(name=unique("plan"))
-    result = _cli("tenant", "register", "carol", "--secret", "carol-pw", "--store", "secretsmanager",
-                  "--secret-prefix", prefix, "--usage-plan-id", plan["id"])
+    result = cli("tenant", "register", "carol", "--secret", "carol-pw", "--store", "secretsmanager",
+                 "--secret-prefix", prefix, "--usage-plan-id", plan["id"])
     assert result.returncode == 0, result.stderr
     key_value = json.loads(secretsmanager.get_secret_value(SecretId=f"{prefix}/carol")["SecretString"])["api_key"]
     keys = apigateway.get_usage_plan_keys(usagePlanId=plan["id"])["items"]
     assert [k["value"] for k in keys] == [key_value], "the authorizer's usageIdentifierKey is in the plan"
     assert key_value not in result.stdout
     # registering again (a new secret) neither duplicates the key nor fails
-    again = _cli("tenant", "register", "carol", "--secret", "carol-pw-2", "--store", "secretsmanager",
-                 "--secret-prefix", prefix, "--usage-plan-id", plan["id"])
+    again = cli("tenant", "register", "carol", "--secret", "carol-pw-2", "--store", "secretsmanager",
+                "--secret-prefix", prefix, "--usage-plan-id", plan["id"])
     assert again.returncode == 0, again.stderr
     assert len(apigateway.get_usage_plan_keys(usagePlanId=plan["id"])["items"]) == 1
     apigateway.delete_usage_plan(usagePlanId=plan["id"])
@@ -253,7 +245,7 @@ def test_cli_rejects_bad_registrations_clearly(tmp_path: Any) -> None:
         (["tenant", "register", "dave", "--secret", "x", "--api-key", "short"], "at least 20"),
     ]
     for args, message in cases:
-        result = _cli("--data-dir", str(tmp_path), *args)
+        result = cli(*args, data_dir=tmp_path)
         assert result.returncode != 0 and message in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
 
