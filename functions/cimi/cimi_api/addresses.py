@@ -12,7 +12,7 @@ from deltacloud.model import Address
 
 from .common import Document, common_attributes
 from .context import CimiCall
-from .driver_kinds import Creation, DriverKind, collection_builder, member_operations
+from .driver_kinds import Creation, DriverKind, member_operations
 from .jobs import Job
 from .local_kinds import LocalKind, resolve
 from .storage import Record, editable_fields
@@ -81,4 +81,3 @@ ADDRESSES: DriverKind[Address] = DriverKind(
     path="addresses", resource="Address", entries="addresses", collection="addresses",
     render=address_document, plan=allocate,
 )
-addresses_collection = collection_builder(ADDRESSES)

@@ -20,19 +20,11 @@ if TYPE_CHECKING:
 
 Builder = Callable[[CimiCall], Document]
 
-#: collection path -> the function building its collection document (a DriverKind's :func:`collection_builder`)
+#: collection path -> the function building its collection document, for collections that are no kind below
 COLLECTION_BUILDERS: dict[str, str] = {
     "resource_metadata": "metadata:metadata_collection",
     "systems": "systems:systems_collection",
-    "machines": "machines:machines_collection",
     "machine_configurations": "configurations:configurations_collection",
-    "machine_images": "images:images_collection",
-    "credentials": "credentials:credentials_collection",
-    "volumes": "volumes:volumes_collection",
-    "volume_images": "volume_images:volume_images_collection",
-    "networks": "networks:networks_collection",
-    "forwarding_groups": "networks:groups_collection",
-    "addresses": "addresses:addresses_collection",
     "jobs": "jobs:jobs_collection",
 }
 
@@ -60,8 +52,8 @@ LOCAL_KINDS: dict[str, str] = {
     "system_templates": "systems:SYSTEM_TEMPLATES",
 }
 
-#: every collection path with a collection document, in route order
-COLLECTION_PATHS: tuple[str, ...] = (*COLLECTION_BUILDERS, *LOCAL_KINDS)
+#: every collection path with a collection document
+COLLECTION_PATHS: tuple[str, ...] = (*COLLECTION_BUILDERS, *DRIVER_KINDS, *LOCAL_KINDS)
 
 
 def local_kind(path: str) -> "LocalKind":
@@ -78,6 +70,10 @@ def build_collection(call: CimiCall, path: str) -> Document:
         from .local_kinds import local_collection
 
         return local_collection(call, local_kind(path))
+    if path in DRIVER_KINDS:
+        from .driver_kinds import held_collection
+
+        return held_collection(call, driver_kind(path))
     build: Builder = resolve(f"cimi_api.{COLLECTION_BUILDERS[path]}")
     return build(call)
 

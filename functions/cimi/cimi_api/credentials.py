@@ -14,7 +14,7 @@ from deltacloud.names import path_segment_name
 
 from .common import Document, common_attributes
 from .context import CimiCall
-from .driver_kinds import Creation, DriverKind, collection_builder, member_operations
+from .driver_kinds import Creation, DriverKind, member_operations
 from .jobs import Job
 from .local_kinds import LocalKind, resolve
 from .storage import Record, editable_fields
@@ -77,4 +77,3 @@ CREDENTIALS: DriverKind[Key] = DriverKind(
     path="credentials", resource="Credential", entries="credentials", collection="keys",
     render=credential_document, plan=generate, render_created=_created_document,
 )
-credentials_collection = collection_builder(CREDENTIALS)

@@ -108,15 +108,6 @@ def held_collection(call: CimiCall, kind: DriverKind[Any]) -> Document:
     return collection_document(call, kind.path, kind.entries, entries, ops, kind.expansion(call, resources))
 
 
-def collection_builder(kind: DriverKind[Any]) -> Callable[[CimiCall], Document]:
-    """The builder of ``kind``'s collection document, for the catalogue to name."""
-
-    def build(call: CimiCall) -> Document:
-        return held_collection(call, kind)
-
-    return build
-
-
 def show_held(call: CimiCall, kind: DriverKind[Any]) -> Response:
     call.require(kind.collection, "show")
     resource = find_held(call, kind, call.params["id"])

@@ -8,7 +8,7 @@ from deltacloud.model import Image
 from .bodies import href_id, image_location, text
 from .common import Document, common_attributes
 from .context import CimiCall
-from .driver_kinds import Creation, DriverKind, collection_builder, member_operations
+from .driver_kinds import Creation, DriverKind, member_operations
 from .jobs import Job
 from .storage import Record, editable_fields
 
@@ -50,4 +50,3 @@ MACHINE_IMAGES: DriverKind[Image] = DriverKind(
     path="machine_images", resource="MachineImage", entries="machineImages", collection="images",
     render=image_document, plan=capture_machine, watch="image",
 )
-images_collection = collection_builder(MACHINE_IMAGES)

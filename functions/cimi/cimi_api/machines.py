@@ -16,7 +16,7 @@ from .bodies import href_id, href_of, text
 from .common import Document, common_attributes, operation
 from .configurations import match_configuration, profile_by_id, profile_values
 from .context import CimiCall
-from .driver_kinds import Creation, DriverKind, collection_builder, find_held
+from .driver_kinds import Creation, DriverKind, find_held
 from .jobs import Job, start_job
 from .listing import collection_document, resource_document
 from .local_kinds import resolve
@@ -216,7 +216,6 @@ MACHINES: DriverKind[Instance] = DriverKind(
     path="machines", resource="Machine", entries="machines", collection="instances",
     render=machine_document, plan=launch, watch="machine", expander=expander, destroy=_destroy,
 )
-machines_collection = collection_builder(MACHINES)
 
 
 # -- volumes --------------------------------------------------------------------------------

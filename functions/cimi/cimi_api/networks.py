@@ -15,7 +15,7 @@ from deltacloud.model import Network, Subnet
 from .bodies import text
 from .common import Document, common_attributes
 from .context import CimiCall
-from .driver_kinds import Creation, DriverKind, collection_builder, member_operations
+from .driver_kinds import Creation, DriverKind, member_operations
 from .jobs import Job
 from .local_kinds import LocalKind, reference_id, resolve, template_configuration
 from .storage import Record, editable_fields
@@ -89,7 +89,6 @@ NETWORKS: DriverKind[Subnet] = DriverKind(
     path="networks", resource="Network", entries="networks", collection="subnets",
     render=network_document, plan=carve,
 )
-networks_collection = collection_builder(NETWORKS)
 
 
 # -- forwarding groups (networks) -------------------------------------------------------------
@@ -124,4 +123,3 @@ FORWARDING_GROUPS: DriverKind[Network] = DriverKind(
     path="forwarding_groups", resource="ForwardingGroup", entries="forwardingGroups", collection="networks",
     render=group_document, plan=create_group,
 )
-groups_collection = collection_builder(FORWARDING_GROUPS)

@@ -7,7 +7,7 @@ from deltacloud.model import StorageSnapshot
 from .bodies import href_id, image_location
 from .common import Document, common_attributes
 from .context import CimiCall
-from .driver_kinds import Creation, DriverKind, collection_builder, member_operations
+from .driver_kinds import Creation, DriverKind, member_operations
 from .jobs import Job
 from .storage import Record, editable_fields
 
@@ -45,4 +45,3 @@ VOLUME_IMAGES: DriverKind[StorageSnapshot] = DriverKind(
     path="volume_images", resource="VolumeImage", entries="volumeImages", collection="storage_snapshots",
     render=volume_image_document, plan=snapshot_volume, watch="snapshot",
 )
-volume_images_collection = collection_builder(VOLUME_IMAGES)

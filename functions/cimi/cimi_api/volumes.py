@@ -15,7 +15,7 @@ from .bodies import href_id, href_of, integer, text
 from .common import Document, common_attributes, operation
 from .configurations import KIB_PER_GB
 from .context import CimiCall
-from .driver_kinds import Creation, DriverKind, collection_builder, member_operations
+from .driver_kinds import Creation, DriverKind, member_operations
 from .jobs import Job
 from .local_kinds import LocalKind, reference_id, resolve, template_configuration
 from .schema import NAMESPACE
@@ -108,4 +108,3 @@ VOLUMES: DriverKind[StorageVolume] = DriverKind(
     path="volumes", resource="Volume", entries="volumes", collection="storage_volumes",
     render=volume_document, plan=provision, watch="volume",
 )
-volumes_collection = collection_builder(VOLUMES)
