@@ -64,3 +64,14 @@ def translating(
         if typed is error:
             raise
         raise typed from (None if hide_cause else error)
+
+
+@contextmanager
+def listing() -> Iterator[None]:
+    """Run a block that lists a whole collection: it names no resource, so the provider answering "not
+    found" is its own failure (a wrong endpoint or project), never the caller's (a 404 on
+    ``GET /api/instances`` read as if the API had no such collection)."""
+    try:
+        yield
+    except NotFound as error:
+        raise BackendError(f"Provider error (404): {error.message}") from error

@@ -201,6 +201,16 @@ def test_provider_error_is_502_without_a_trace(api: httpx.Client, cloud: FakeClo
     assert "Traceback" not in response.text and "correct-horse" not in response.text
 
 
+def test_provider_not_finding_a_listing_is_502(api: httpx.Client, cloud: FakeCloud) -> None:
+    """A listing names nothing: the cloud answering 404 (a wrong endpoint or project) is its failure, and a
+    404 would read as if the API had no such collection."""
+    cloud.fail(rf"{COMPUTE}/servers/detail", 404, '{"itemNotFound": {"message": "Project not found", "code": 404}}')
+    response = api.get("/api/instances")
+    assert response.status_code == 502 and "Provider error (404)" in response.text
+    cloud.clear_faults()
+    assert api.get("/api/instances").status_code == 200
+
+
 def test_slow_provider_is_504(api: httpx.Client, cloud: FakeCloud) -> None:
     cloud.slow(rf"{COMPUTE}/flavors/detail", 4)
     response = api.get("/api/hardware_profiles")

@@ -8,6 +8,7 @@ the original Deltacloud.
 from typing import Any
 
 from deltacloud.driver import Filters
+from deltacloud.drivers.typed_errors import listing
 from deltacloud.errors import Forbidden, NotFound
 from deltacloud.model import Address
 
@@ -35,7 +36,7 @@ class LibcloudFloatingIps(LibcloudCompute):
         raise NotImplementedError
 
     def _floating_ips(self) -> list[Any]:
-        with provider_errors():
+        with listing(), provider_errors():
             return list(self.compute().ex_list_floating_ips())
 
     def _floating_ip(self, address_id: str) -> Any:

@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager
 from typing import Any, ClassVar
 
 from deltacloud.driver import Filters
+from deltacloud.drivers.typed_errors import listing
 from deltacloud.errors import BackendError, NotFound, ValidationError
 from deltacloud.model import (
     HardwareProfile,
@@ -67,12 +68,12 @@ class LibcloudCompute(LibcloudBase):
         return self.sdk("compute")
 
     def probe(self) -> None:
-        with self.sdk_errors():
+        with listing(), self.sdk_errors():
             self.compute().list_nodes()
 
     # -- realms and hardware profiles -----------------------------------------------------
     def realms(self, filters: Filters) -> list[Realm]:
-        with self.sdk_errors():
+        with listing(), self.sdk_errors():
             locations = self.compute().list_locations()
         return [r for r in map(mapping.realm, locations) if matches(r.model_dump(), filters, ("id",))]
 
@@ -80,7 +81,7 @@ class LibcloudCompute(LibcloudBase):
         return next(iter(self.realms({"id": realm_id})), None)
 
     def hardware_profiles(self, filters: Filters) -> list[HardwareProfile]:
-        with self.sdk_errors():
+        with listing(), self.sdk_errors():
             sizes = self.compute().list_sizes()
         profiles = [mapping.hardware_profile(s) for s in sizes]
         arch = filters.get("architecture")
@@ -104,7 +105,7 @@ class LibcloudCompute(LibcloudBase):
         return list(self.compute().list_images())
 
     def images(self, filters: Filters) -> list[Image]:
-        with self.sdk_errors():
+        with listing(), self.sdk_errors():
             found = self.list_node_images(filters)
         profile_ids = self._profile_ids()
         images = [mapping.image(i, profile_ids) for i in found]
@@ -150,7 +151,7 @@ class LibcloudCompute(LibcloudBase):
         return mapping.instance(node)
 
     def _nodes(self) -> list[Any]:
-        with self.sdk_errors():
+        with listing(), self.sdk_errors():
             return list(self.compute().list_nodes())
 
     def find_node(self, instance_id: str) -> Any | None:
@@ -239,7 +240,7 @@ class LibcloudCompute(LibcloudBase):
 
     # -- keys -----------------------------------------------------------------------------
     def keys(self, filters: Filters) -> list[Key]:
-        with self.sdk_errors():
+        with listing(), self.sdk_errors():
             pairs = self.compute().list_key_pairs()
         return [k for k in map(mapping.key, pairs) if matches(k.model_dump(), filters, ("id",))]
 
@@ -267,7 +268,7 @@ class LibcloudCompute(LibcloudBase):
 
     # -- storage volumes and snapshots ----------------------------------------------------
     def _volumes(self) -> list[Any]:
-        with self.sdk_errors():
+        with listing(), self.sdk_errors():
             return list(self.compute().list_volumes())
 
     def _volume(self, volume_id: str) -> Any:
@@ -316,7 +317,7 @@ class LibcloudCompute(LibcloudBase):
     def list_volume_snapshots(self) -> list[Any]:
         """Every snapshot; clouds with one call for all of them override this."""
         compute = self.compute()
-        with self.sdk_errors():
+        with listing(), self.sdk_errors():
             return [s for v in compute.list_volumes() for s in compute.list_volume_snapshots(v)]
 
     def _snapshot(self, snapshot_id: str) -> Any:

@@ -5,6 +5,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from deltacloud.driver import Filters
+from deltacloud.drivers.typed_errors import listing
 from deltacloud.errors import NotFound, ValidationError
 from deltacloud.model import Blob, Bucket
 
@@ -33,7 +34,7 @@ class LibcloudStorage(LibcloudBase):
         return self.sdk("storage")
 
     def probe(self) -> None:
-        with provider_errors():
+        with listing(), provider_errors():
             next(iter(self.storage().iterate_containers()), None)
 
     def _container(self, bucket_id: str) -> Any:
@@ -41,7 +42,7 @@ class LibcloudStorage(LibcloudBase):
             return self.storage().get_container(bucket_id)
 
     def buckets(self, filters: Filters) -> list[Bucket]:
-        with provider_errors():
+        with listing(), provider_errors():
             containers = list(self.storage().iterate_containers())
         return [b for b in map(mapping.bucket, containers) if matches(b.model_dump(), filters, ("id",))]
 
