@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cloudfakes import FakeCloud, Reply, Request, json_reply
 from deltacloud.errors import AuthenticationFailure, BackendError, BackendTimeout, ValidationError
-from deltacloud.model import InstanceCreate
+from deltacloud.model import InstanceCreate, StorageVolumeCreate
 from driver_support import driver_for
 
 TOKEN = "dop_v1_4f1c8e2a9b7d6c5e4f3a2b1c0d9e8f7a"
@@ -44,6 +44,17 @@ def digitalocean_cloud() -> FakeCloud:
         droplets.pop(match["id"], None)
         return Reply(204)
 
+    def create_volume(request: Request, match: re.Match[str]) -> Reply:
+        wanted = request.json()  # the documented POST /v2/volumes answer, for the region asked for
+        regions = {r["slug"]: r for r in cloud.fixture_json("list_locations.json")["regions"]}
+        if wanted.get("region") not in regions:
+            return json_reply({"id": "unprocessable_entity", "message": "region is required"}, 422)
+        return json_reply({"volume": {
+            "id": "506f78a4-e098-11e5-ad9f-000f53306ae1", "region": regions[wanted["region"]], "droplet_ids": [],
+            "name": wanted["name"], "description": "", "size_gigabytes": wanted["size_gigabytes"],
+            "created_at": "2026-11-29T08:00:00Z",
+        }}, 201)
+
     routes = [
         ("GET", r"/v2/droplets", lambda r, m: json_reply({"droplets": list(droplets.values()), "links": {},
                                                          "meta": {"total": len(droplets)}})),
@@ -51,6 +62,7 @@ def digitalocean_cloud() -> FakeCloud:
         ("GET", r"/v2/images", "list_images.json"), ("GET", r"/v2/account/keys", "list_key_pairs.json"),
         ("POST", r"/v2/droplets", create), ("POST", r"/v2/droplets/(?P<id>\d+)/actions", act),
         ("DELETE", r"/v2/droplets/(?P<id>\d+)", delete),
+        ("POST", r"/v2/volumes", create_volume),
     ]
     for method, pattern, responder in routes:
         if isinstance(responder, str):
@@ -112,6 +124,15 @@ def test_droplets_launch_and_actions(do, cloud: FakeCloud) -> None:  # type: ign
         do.create_image(DROPLET, "web-snap", None)
     do.destroy_instance(DROPLET)
     assert do.instance(DROPLET) is None
+
+
+def test_volume_is_created_in_the_first_region_unless_one_is_asked_for(do, cloud) -> None:  # type: ignore[no-untyped-def]
+    # DigitalOcean needs a region for a volume: without one, libcloud failed (a 502) before asking the cloud
+    regions = [r.id for r in do.realms({})]
+    volume = do.create_storage_volume(StorageVolumeCreate(capacity=4, name="data"))
+    assert (volume.capacity, volume.name) == ("4", "data")
+    do.create_storage_volume(StorageVolumeCreate(capacity=1, realm_id=regions[1]))
+    assert [r.json()["region"] for r in cloud.seen("POST", r"/v2/volumes")][-2:] == [regions[0], regions[1]]
 
 
 def test_errors(do, cloud: FakeCloud, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

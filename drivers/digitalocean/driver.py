@@ -8,7 +8,7 @@ and ``keyname`` at launch becomes the key's id in ``ssh_keys``.
 """
 
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from deltacloud.credentials import ProviderCredentials
 from deltacloud.drivers.endpoints import endpoint_parts
@@ -17,10 +17,13 @@ from deltacloud.drivers.libcloud_adapter.addresses import LibcloudFloatingIps
 from deltacloud.drivers.libcloud_adapter.base import required
 from deltacloud.drivers.libcloud_adapter.errors import provider_errors
 from deltacloud.errors import ValidationError
-from deltacloud.model import Instance, InstanceCreate, Key
+from deltacloud.model import Instance, InstanceCreate, Key, StorageVolume, StorageVolumeCreate
 
 #: Declared as data, so that loading the driver class imports no libcloud; :func:`introspected`
 #: derives the same from ``DigitalOcean_v2_NodeDriver`` and the test suite checks they agree.
+#: what is created in a region: a droplet, a volume
+Regional = TypeVar("Regional", InstanceCreate, StorageVolumeCreate)
+
 OFFERED: dict[str, frozenset[str]] = {**introspection.FULL_COMPUTE, "addresses": introspection.ADDRESS_OPERATIONS}
 FEATURES: dict[str, list[str]] = {
     "instances": ["authentication_key", "user_data", "user_name"],
@@ -113,11 +116,19 @@ class DigitalOceanDriver(LibcloudFloatingIps):
             arguments["ex_ssh_key_ids"] = [str(pairs[request.keyname].extra["id"])]
         return arguments
 
+    def _in_a_region(self, request: Regional) -> Regional:
+        """DigitalOcean needs a region for a droplet or a volume: the first one offered when none is asked
+        for, as its API docs do (libcloud would send none and fail)."""
+        if request.realm_id:
+            return request
+        realms = self.realms({})
+        return request.model_copy(update={"realm_id": realms[0].id if realms else None})
+
     def create_instances(self, request: InstanceCreate) -> list[Instance]:
-        if not request.realm_id:  # a droplet needs a region; the first one offered, as the API docs do
-            realms = self.realms({})
-            request = request.model_copy(update={"realm_id": realms[0].id if realms else None})
-        return super().create_instances(request)
+        return super().create_instances(self._in_a_region(request))
+
+    def create_storage_volume(self, request: StorageVolumeCreate) -> StorageVolume:
+        return super().create_storage_volume(self._in_a_region(request))
 
     def allocate_floating_ip(self) -> Any:
         with provider_errors():
