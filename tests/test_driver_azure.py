@@ -8,8 +8,10 @@ import hashlib
 import os
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -148,3 +150,70 @@ def test_emulator_down_is_502(dc: LocalServer) -> None:
     with _client(dc, f"http://127.0.0.1:{free_port()}") as client:
         response = client.get("/api/buckets")
     assert response.status_code == 502
+
+
+def _race(dc: LocalServer, azurite: str, url: str, bodies: list[bytes]) -> list[httpx.Response]:
+    """PUT each body to ``url`` from its own client and thread, all released at once; the answers, in order."""
+    start = threading.Barrier(len(bodies))
+
+    def upload(writer: int) -> httpx.Response:
+        with _client(dc, azurite) as client:
+            start.wait()
+            return client.put(url, content=bodies[writer], params={"format": "json"},
+                              headers={"Content-Type": f"text/x-writer-{writer}",
+                                       "X-Deltacloud-Blobmeta-Writer": str(writer)})
+
+    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        return list(pool.map(upload, range(len(bodies))))
+
+
+def _stored(api: httpx.Client, url: str) -> tuple[bytes, dict[str, object]]:
+    content = api.get(f"{url}/content")
+    assert content.status_code == 200
+    return content.content, api.get(url).json()["blob"]
+
+
+def test_concurrent_uploads_of_one_blob_all_succeed_and_the_last_wins_whole(dc: LocalServer, azurite: str,
+                                                                            api: httpx.Client) -> None:
+    """Found by racing clients: every upload staged its blocks under the same ids (" 1", " 2", ...), so the
+    first commit took another writer's block and discarded the rest, and the others' commits failed (502)."""
+    assert api.post("/api/buckets", data={"name": "race"}).status_code == 201
+    for attempt in range(3):
+        bodies = [f"attempt {attempt} writer {writer};".encode() * (2000 + writer) for writer in range(6)]
+        answers = _race(dc, azurite, "/api/buckets/race/shared.txt", bodies)
+        assert [a.status_code for a in answers] == [200] * len(bodies), [a.text for a in answers]
+        content, blob = _stored(api, "/api/buckets/race/shared.txt")
+        assert content in bodies
+        writer = bodies.index(content)
+        # one upload whole: its content with its own metadata and type, never another's
+        assert blob["user_metadata"] == {"writer": str(writer)}
+        assert blob["content_type"] == f"text/x-writer-{writer}"
+        assert blob["content_length"] == len(content)
+
+
+def test_concurrent_large_uploads_of_one_blob_never_mix(dc: LocalServer, azurite: str, api: httpx.Client) -> None:
+    """Bodies of several blocks: Azure keeps the staged blocks of one commit only, so an upload whose blocks
+    a concurrent commit discarded is an honest 409; the blob holds one successful upload whole."""
+    assert api.post("/api/buckets", data={"name": "race-large"}).status_code == 201
+    size = 4 * 1024 * 1024 + 4096  # two blocks of libcloud's 4 MB
+    bodies = [bytes([writer]) * size for writer in range(3)]
+    answers = _race(dc, azurite, "/api/buckets/race-large/shared.bin", bodies)
+    assert {a.status_code for a in answers} <= {200, 409}, [a.text for a in answers]
+    for refused in (a for a in answers if a.status_code == 409):
+        assert "concurrent" in refused.json()["message"]
+    content, blob = _stored(api, "/api/buckets/race-large/shared.bin")
+    assert content in bodies
+    writer = bodies.index(content)
+    assert answers[writer].status_code == 200  # the blob holds an upload that was answered 200
+    assert blob["user_metadata"] == {"writer": str(writer)}
+
+
+def test_empty_blob_uploads(api: httpx.Client) -> None:
+    """An empty body is one Put Blob without a Content-Length of its own: libcloud would sign "0" where
+    Azure signs "", and the upload was refused as an authentication failure (401)."""
+    assert api.post("/api/buckets", data={"name": "empty-blobs"}).status_code == 201
+    put = api.put("/api/buckets/empty-blobs/nothing", content=b"", headers={"Content-Type": "text/plain"})
+    assert put.status_code == 200, put.text
+    assert put.json()["blob"]["content_length"] == 0
+    content = api.get("/api/buckets/empty-blobs/nothing/content")
+    assert content.status_code == 200 and content.content == b""

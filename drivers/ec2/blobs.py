@@ -9,10 +9,10 @@ response can't carry more than 6 MB).
 
 import re
 from collections.abc import Iterator, Mapping
-from itertools import chain
 from typing import Any
 
 from deltacloud.driver import Filters
+from deltacloud.drivers.streams import whole_or_pieces
 from deltacloud.errors import NotFound, ValidationError
 from deltacloud.model import Blob, Bucket
 
@@ -26,18 +26,6 @@ DOWNLOAD_CHUNK = 64 * 1024
 PRESIGNED_SECONDS = 3600
 #: S3 sends user metadata as ``x-amz-meta-<name>`` headers: names must be header tokens
 _METADATA_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
-
-
-def _parts(content: Iterator[bytes], size: int) -> Iterator[bytes]:
-    """Re-cut a stream of chunks into pieces of exactly ``size`` bytes (the last may be shorter)."""
-    buffer = bytearray()
-    for chunk in content:
-        buffer += chunk
-        while len(buffer) >= size:
-            yield bytes(buffer[:size])
-            del buffer[:size]
-    if buffer:
-        yield bytes(buffer)
 
 
 def _check_metadata(user_metadata: Mapping[str, str]) -> dict[str, str]:
@@ -103,21 +91,19 @@ class EC2Blobs(EC2Base):
         params: dict[str, Any] = {"Bucket": bucket_id, "Key": blob_id, "Metadata": _check_metadata(user_metadata)}
         if content_type:
             params["ContentType"] = content_type
-        parts = _parts(content, PART_SIZE)
-        first = next(parts, b"")
-        second = next(parts, None)
-        if second is None:
-            self.aws.call("s3", "put_object", Body=first, **params)
+        body = whole_or_pieces(content, PART_SIZE)
+        if isinstance(body, bytes):
+            self.aws.call("s3", "put_object", Body=body, **params)
         else:
-            self._multipart(params, [first, second], parts)
+            self._multipart(params, body)
         return self._blob(bucket_id, blob_id)
 
-    def _multipart(self, params: dict[str, Any], head: list[bytes], rest: Iterator[bytes]) -> None:
+    def _multipart(self, params: dict[str, Any], parts: Iterator[bytes]) -> None:
         bucket, key = params["Bucket"], params["Key"]
         upload_id = self.aws.call("s3", "create_multipart_upload", **params)["UploadId"]
         try:
             done = []
-            for number, data in enumerate(chain(head, rest), start=1):
+            for number, data in enumerate(parts, start=1):
                 etag = self.aws.call("s3", "upload_part", Bucket=bucket, Key=key, UploadId=upload_id,
                                      PartNumber=number, Body=data)["ETag"]
                 done.append({"PartNumber": number, "ETag": etag})
