@@ -4,7 +4,9 @@ test:///default starts with one running domain named ``test``; its state lives i
 process as long as the driver's connection stays open.
 """
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +70,49 @@ def test_list_reboot_stop_start_destroy(api: httpx.Client) -> None:
     assert api.post(f"{url}/start").status_code == 403
     # an id that is no UUID names no domain (it was libvirt's "Invalid UUID" as a 502)
     assert api.get("/api/instances/not-a-uuid").status_code == 404
+
+
+def _race(dc: LocalServer, url: str, actions: list[str]) -> list[httpx.Response]:
+    """The instance actions at once, each from its own thread and client (``destroy`` is the DELETE)."""
+    barrier = threading.Barrier(len(actions))
+
+    def act(action: str) -> httpx.Response:
+        with tenant_client(dc, "libvirt", "test:///default") as client:
+            barrier.wait()
+            return client.delete(url) if action == "destroy" else client.post(f"{url}/{action}")
+
+    with ThreadPoolExecutor(len(actions)) as pool:
+        return list(pool.map(act, actions))
+
+
+def _assert_race_answers(answers: list[httpx.Response], allowed: set[int]) -> None:
+    """Every answer is one the API gives for the state the request found, never a 5xx; a request that lost
+    the race while acting is a 409 that says so (405, 403: it found the winner's result already)."""
+    assert {a.status_code for a in answers} <= allowed, [(a.status_code, a.text) for a in answers]
+    assert all("another request" in a.json()["message"] for a in answers if a.status_code == 409)
+
+
+def test_racing_actions_one_wins_the_others_conflict(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Concurrent conflicting actions on one domain: the test hypervisor answers the loser with an internal
+    error ("domain 'test' not running", "Domain 'test' is already running"), which was a 502."""
+    # a server of its own: test:///default is one hypervisor for the whole server process, and this destroys
+    # its only domain
+    with serving(tmp_path_factory, "libvirt", {"alice": {"username": "alice"}}) as dc, \
+            tenant_client(dc, "libvirt", "test:///default") as api:
+        url = f"/api/instances/{_domain(api)['id']}"
+        for _ in range(5):
+            for action, state in (("stop", "STOPPED"), ("start", "RUNNING")):
+                answers = _race(dc, url, [action] * 4)
+                _assert_race_answers(answers, {202, 405, 409})
+                (won,) = [a for a in answers if a.status_code == 202]
+                assert won.json()["instance"]["state"] == state
+                assert api.get(url).json()["instance"]["state"] == state
+
+        answers = _race(dc, url, ["stop", "destroy", "stop", "destroy"])
+        _assert_race_answers(answers, {202, 204, 403, 405, 409})
+        assert 204 in {a.status_code for a in answers}
+        assert api.get(url).status_code == 404  # destroyed, whichever request won
+        assert all(i["name"] != "test" for i in api.get("/api/instances").json()["instances"])
 
 
 def test_bad_hypervisor_uri(dc: LocalServer) -> None:

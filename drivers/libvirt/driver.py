@@ -8,6 +8,7 @@ domain UUID is the instance id. The hypervisor host is the one realm.
 """
 
 import re
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from functools import cache
 from typing import Any
@@ -73,6 +74,16 @@ def _error_classes() -> dict[int, type[DeltacloudError]]:
     }
 
 
+@cache
+def _race_codes() -> frozenset[int]:
+    """libvirt's answers to an action the domain's current state does not allow: qemu's "operation invalid";
+    the test hypervisor's "internal error" (``Domain 'x' is already running``, ``domain 'x' not running``),
+    which is also a genuine failure's code, so only the domain's state, read again, tells the two apart."""
+    import libvirt
+
+    return frozenset({libvirt.VIR_ERR_INTERNAL_ERROR, libvirt.VIR_ERR_OPERATION_INVALID})
+
+
 def _translate(error: Exception) -> DeltacloudError:
     """libvirt's errors, and libcloud's own (e.g. libvirt unreachable at open), as typed errors."""
     import libvirt
@@ -81,6 +92,33 @@ def _translate(error: Exception) -> DeltacloudError:
         error_class = _error_classes().get(error.get_error_code() or 0, BackendError)
         return error_class(f"libvirt: {error.get_error_message()}")
     return BackendError(f"libvirt: {error}")
+
+
+def _libvirt_code(error: BaseException) -> int | None:
+    """libvirt's error code of ``error`` (None for any other exception)."""
+    import libvirt
+
+    return (error.get_error_code() or 0) if isinstance(error, libvirt.libvirtError) else None
+
+
+#: libcloud's instance actions -> the Deltacloud action, and whether libvirt needs the domain running for it
+_ACTIONS = {"start_node": ("start", False), "stop_node": ("stop", True), "reboot_node": ("reboot", True)}
+
+
+def _unless_done(step: Callable[[], object], done: Callable[[], bool]) -> None:
+    """One step of a destroy, unless ``done`` already; a step failing with a race code while ``done`` by
+    then lost a race to another request, which did it; otherwise the failure is the step's own."""
+    if done():
+        return
+    try:
+        step()
+    except Exception as error:
+        if _libvirt_code(error) not in _race_codes() or not done():
+            raise
+
+
+def _destroyed_meanwhile(instance_id: str, action: str) -> Conflict:
+    return Conflict(f"Instance '{instance_id}' was destroyed by another request while '{action}' ran")
 
 
 @cache
@@ -184,10 +222,41 @@ class LibvirtDriver(LibcloudCompute):
         except NotFound:
             return None
 
+    def _act(self, instance_id: str, method: str) -> Instance:
+        """Start, stop or reboot; an action that a concurrent one made moot is a Conflict, not a 502."""
+        action, needs_active = _ACTIONS[method]
+        node = self._node(instance_id)
+        try:
+            with self.sdk_errors():
+                try:
+                    getattr(self.compute(), method)(node)
+                except Exception as error:
+                    if _libvirt_code(error) in _race_codes():  # a lost race or a failure: the state tells
+                        self._raise_if_raced(node.uuid, instance_id, action, needs_active)
+                    raise
+                return self.instance(instance_id) or self.to_instance(node)
+        except NotFound:
+            # the domain was there when this request looked it up: another request destroyed it since
+            raise _destroyed_meanwhile(instance_id, action) from None
+
+    def _raise_if_raced(self, uuid: str, instance_id: str, action: str, needs_active: bool) -> None:
+        """Conflict if the domain is no longer in the state ``action`` needs: another request changed it."""
+        with self.sdk_errors():
+            domain = self.compute().connection.lookupByUUIDString(uuid)
+            if bool(domain.isActive()) == needs_active:
+                return  # still actionable: the failure was the hypervisor's own
+            state = _domain_states().get(domain.info()[0], ("PENDING", None))[0]
+        raise Conflict(f"Instance '{instance_id}' is {state} now: another request changed its state while "
+                       f"'{action}' ran")
+
     def destroy_instance(self, instance_id: str) -> None:
         node = self._node(instance_id)
-        with self.sdk_errors():
-            domain = self.compute().connection.lookupByUUIDString(node.uuid)
-            if domain.isActive():
-                domain.destroy()
-            domain.undefine()
+        try:
+            with self.sdk_errors():
+                domain = self.compute().connection.lookupByUUIDString(node.uuid)
+                # undefined first, then powered off: a start racing this destroy can only run the domain as a
+                # transient one, which the power-off removes (undefined last, a domain started meanwhile stayed)
+                _unless_done(domain.undefine, lambda: not domain.isPersistent())
+                _unless_done(domain.destroy, lambda: not domain.isActive())
+        except NotFound:
+            pass  # gone: a concurrent destroy did it, or a concurrent stop of the (by then transient) domain
