@@ -10,11 +10,15 @@ import base64
 import copy
 import json
 import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import boto3
 import httpx
 import pytest
+from botocore.config import Config
 from cloudfakes import FakeCloud, Reply, Request, json_reply
 from conftest import LocalServer
 from deltacloud.errors import AuthenticationFailure, BackendError, Forbidden
@@ -75,6 +79,16 @@ def openstack_cloud() -> FakeCloud:
         servers.pop(match["id"], None)
         return Reply(204)
 
+    volumes = {v["id"]: v for v in cloud.fixture_json("volumes_detail.json")["volumes"]}
+
+    def create_volume(request: Request, match: re.Match[str]) -> Reply:
+        wanted = request.json()["volume"]  # Cinder's answer: the new volume, "creating", in its own zone
+        record = {**copy.deepcopy(next(iter(volumes.values()))), "id": str(uuid.uuid4()), "status": "creating",
+                  "name": wanted.get("name"), "size": wanted["size"], "description": None,
+                  "availability_zone": wanted.get("availability_zone", "nova")}
+        volumes[record["id"]] = record
+        return json_reply({"volume": record}, 202)
+
     cloud.route("POST", r"/v3/auth/tokens", token)
     cloud.route("GET", rf"{COMPUTE}/flavors/detail", "flavors_detail.json")
     cloud.route("GET", r"/image/v2/images", "images_v2.json")
@@ -86,7 +100,9 @@ def openstack_cloud() -> FakeCloud:
     cloud.route("GET", rf"{COMPUTE}/os-keypairs", "keypairs.json")
     cloud.route("POST", rf"{COMPUTE}/os-keypairs", "keypair_create.json")
     cloud.route("DELETE", rf"{COMPUTE}/os-keypairs/[^/]+", lambda r, m: Reply(202))
-    cloud.route("GET", rf"/volume/v3/{PROJECT}/volumes/detail", "volumes_detail.json")
+    cloud.route("GET", rf"/volume/v3/{PROJECT}/volumes/detail",
+                lambda r, m: json_reply({"volumes": list(volumes.values())}))
+    cloud.route("POST", rf"/volume/v3/{PROJECT}/volumes", create_volume)
     cloud.route("GET", rf"/volume/v3/{PROJECT}/snapshots/detail", "snapshots_detail.json")
     cloud.route("GET", r"/network/v2.0/floatingips", "floatingips.json")
     cloud.route("DELETE", r"/network/v2.0/floatingips/[^/]+", lambda r, m: Reply(204))
@@ -247,3 +263,40 @@ def test_driver_level_errors(cloud: FakeCloud, tmp_path: Path) -> None:
             driver(cloud, tmp_path).firewalls({})
     finally:
         cloud.clear_faults()
+
+
+# -- the region as the realm, through every front-end --------------------------------------
+def test_the_region_is_the_realm_a_launch_or_a_volume_names(api: httpx.Client, cloud: FakeCloud) -> None:
+    """Found by driving the EC2 and CIMI front-ends: the one realm listed was refused ("Realm 'RegionOne' does
+    not exist", from libcloud's placeholder locations), and volumes said they were in Cinder's zone "nova"."""
+    volume = api.post("/api/storage_volumes", data={"capacity": "2", "realm_id": "RegionOne", "name": "scratch"})
+    assert volume.status_code == 201, volume.text
+    assert volume.json()["storage_volume"]["realm"]["id"] == "RegionOne"
+    listed = api.get("/api/storage_volumes").json()["storage_volumes"]
+    assert {v["realm"]["id"] for v in listed} == {"RegionOne"}
+    launched = api.post("/api/instances", data={"image_id": "7d3e1f52-8a4b-4c9d-a1e2-3f4b5c6d7e8f",
+                                                "realm_id": "RegionOne", "name": "in-region"})
+    assert launched.status_code == 201 and launched.json()["instance"]["realm"]["id"] == "RegionOne"
+    assert "availability_zone" not in cloud.seen("POST", rf"{COMPUTE}/servers")[-1].json()["server"]
+
+    volumes_sent = len(cloud.seen("POST", rf"/volume/v3/{PROJECT}/volumes"))
+    elsewhere = api.post("/api/storage_volumes", data={"capacity": "2", "realm_id": "RegionTwo"})
+    assert elsewhere.status_code == 400 and "RegionTwo" in elsewhere.json()["message"]
+    assert len(cloud.seen("POST", rf"/volume/v3/{PROJECT}/volumes")) == volumes_sent
+
+
+def test_ec2_clients_create_volumes_in_the_listed_zone(dc: LocalServer, cloud: FakeCloud) -> None:
+    """boto3's CreateVolume must name a zone: the one DescribeAvailabilityZones lists is the one to use."""
+    ec2 = boto3.client("ec2", endpoint_url=f"{dc.url}/ec2", region_name="us-east-1", aws_access_key_id="alice",
+                       aws_secret_access_key="alice-secret", config=Config(retries={"total_max_attempts": 1}))
+
+    def choose_backend(request: Any, **_: Any) -> None:
+        request.headers["X-Deltacloud-Driver"] = "openstack"
+        request.headers["X-Deltacloud-Provider"] = SERVED.provider(cloud)
+
+    ec2.meta.events.register_first("before-sign.ec2.*", choose_backend)
+    (zone,) = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
+    created = ec2.create_volume(AvailabilityZone=zone, Size=3)
+    assert (created["AvailabilityZone"], created["Size"]) == (zone, 3)
+    described = ec2.describe_volumes(VolumeIds=[created["VolumeId"]])["Volumes"]
+    assert [v["AvailabilityZone"] for v in described] == [zone]

@@ -195,6 +195,14 @@ class LibcloudCompute(LibcloudBase):
             raise ValidationError(f"{what} '{wanted}' does not exist")
         return found
 
+    def node_location(self, realm_id: str | None) -> Any | None:
+        """The libcloud location of the realm a launch or a volume asks for; None: the cloud picks. Called in
+        an ``sdk_errors`` block; clouds whose realms are not libcloud's locations override this."""
+        compute = self.compute()
+        if not realm_id or not implements(type(compute), "list_locations"):
+            return None
+        return self._pick(list(compute.list_locations()), realm_id, "Realm")
+
     def create_instances(self, request: InstanceCreate) -> list[Instance]:
         compute = self.compute()
         arguments: dict[str, Any] = {}
@@ -203,8 +211,9 @@ class LibcloudCompute(LibcloudBase):
                 size = self._pick(list(compute.list_sizes()), request.hardware_profile_id, "Hardware profile")
                 if size is not None:
                     arguments["size"] = size
-            if request.realm_id and implements(type(compute), "list_locations"):
-                arguments["location"] = self._pick(list(compute.list_locations()), request.realm_id, "Realm")
+            location = self.node_location(request.realm_id)
+            if location is not None:
+                arguments["location"] = location
         profile = mapping.hardware_profile(arguments["size"]) if "size" in arguments else None
         check_launch_overrides(profile, request.hardware_profile_overrides)
         arguments["image"] = _image_by_id(request.image_id, compute)
@@ -267,6 +276,9 @@ class LibcloudCompute(LibcloudBase):
             compute.delete_key_pair(pair)
 
     # -- storage volumes and snapshots ----------------------------------------------------
+    def to_storage_volume(self, volume: Any) -> StorageVolume:
+        return mapping.storage_volume(volume)
+
     def _volumes(self) -> list[Any]:
         with listing(), self.sdk_errors():
             return list(self.compute().list_volumes())
@@ -278,7 +290,7 @@ class LibcloudCompute(LibcloudBase):
         return volume
 
     def storage_volumes(self, filters: Filters) -> list[StorageVolume]:
-        found = [mapping.storage_volume(v) for v in self._volumes()]
+        found = [self.to_storage_volume(v) for v in self._volumes()]
         return [v for v in found if matches(v.model_dump(), filters, ("id", "state"))]
 
     def storage_volume(self, volume_id: str) -> StorageVolume | None:
@@ -289,13 +301,14 @@ class LibcloudCompute(LibcloudBase):
         compute = self.compute()
         arguments: dict[str, Any] = {}
         with self.sdk_errors():
-            if request.realm_id and implements(type(compute), "list_locations"):
-                arguments["location"] = self._pick(list(compute.list_locations()), request.realm_id, "Realm")
+            location = self.node_location(request.realm_id)
+            if location is not None:
+                arguments["location"] = location
             if request.snapshot_id:
                 arguments["snapshot"] = self._snapshot(request.snapshot_id)
             name = request.name or f"deltacloud-volume-{capacity}gb"
             created = compute.create_volume(capacity, name, **arguments)
-        return mapping.storage_volume(created)
+        return self.to_storage_volume(created)
 
     def destroy_storage_volume(self, volume_id: str) -> None:
         volume = self._volume(volume_id)
@@ -306,13 +319,13 @@ class LibcloudCompute(LibcloudBase):
         volume, node = self._volume(volume_id), self._node(instance_id)
         with self.sdk_errors():
             self.compute().attach_volume(node, volume, device or None)
-        return self.storage_volume(volume_id) or mapping.storage_volume(volume)
+        return self.storage_volume(volume_id) or self.to_storage_volume(volume)
 
     def detach_storage_volume(self, volume_id: str) -> StorageVolume:
         volume = self._volume(volume_id)
         with self.sdk_errors():
             self.compute().detach_volume(volume)
-        return self.storage_volume(volume_id) or mapping.storage_volume(volume)
+        return self.storage_volume(volume_id) or self.to_storage_volume(volume)
 
     def list_volume_snapshots(self) -> list[Any]:
         """Every snapshot; clouds with one call for all of them override this."""

@@ -14,7 +14,8 @@ from functools import cache, wraps
 from typing import TYPE_CHECKING, Any
 
 from deltacloud.driver import Filters
-from deltacloud.model import Instance, InstanceCreate, Realm
+from deltacloud.errors import ValidationError
+from deltacloud.model import Instance, InstanceCreate, Realm, StorageVolume
 
 from .compute import LibcloudCompute
 from .swift import SwiftStorage
@@ -68,6 +69,16 @@ class NovaCompute(LibcloudCompute, SwiftStorage):
 
     def to_instance(self, node: Any) -> Instance:
         return super().to_instance(node).model_copy(update={"realm_id": self.region_realm().id})
+
+    def to_storage_volume(self, volume: Any) -> StorageVolume:
+        # Cinder's own availability zone ("nova") is no realm this API lists
+        return super().to_storage_volume(volume).model_copy(update={"realm_id": self.region_realm().id})
+
+    def node_location(self, realm_id: str | None) -> Any | None:
+        """The region is the one realm, and the driver works in it: nothing to pass on to libcloud."""
+        if realm_id and not self.realms({"id": realm_id}):
+            raise ValidationError(f"Realm '{realm_id}' does not exist")
+        return None
 
     def find_node(self, instance_id: str) -> Any | None:
         with self.sdk_errors():
