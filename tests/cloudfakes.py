@@ -48,6 +48,7 @@ class Fault:
     pattern: re.Pattern[str]
     reply: Reply | None  # None: only delay
     delay: float = 0.0
+    method: str | None = None  # None: any
 
 
 class FakeCloud:
@@ -80,8 +81,11 @@ class FakeCloud:
             responder = from_fixture
         self.routes.append((method, re.compile(pattern), responder))
 
-    def fail(self, pattern: str, status: int, body: str, content_type: str = "application/json") -> None:
-        self.faults.append(Fault(re.compile(pattern), Reply(status, body, {"Content-Type": content_type})))
+    def fail(self, pattern: str, status: int, body: str, content_type: str = "application/json",
+             method: str | None = None) -> None:
+        """Answer requests on paths fully matching ``pattern`` (with ``method`` only, if given) with this error."""
+        reply = Reply(status, body, {"Content-Type": content_type})
+        self.faults.append(Fault(re.compile(pattern), reply, method=method))
 
     def slow(self, pattern: str, seconds: float) -> None:
         self.faults.append(Fault(re.compile(pattern), None, seconds))
@@ -110,7 +114,7 @@ class FakeCloud:
     def _answer(self, request: Request) -> Reply:
         self.requests.append(request)
         for fault in list(self.faults):
-            if fault.pattern.fullmatch(request.path):
+            if fault.pattern.fullmatch(request.path) and fault.method in (None, request.method):
                 time.sleep(fault.delay)
                 if fault.reply is not None:
                     return fault.reply

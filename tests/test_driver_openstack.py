@@ -19,6 +19,7 @@ import boto3
 import httpx
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from cloudfakes import FakeCloud, Reply, Request, json_reply
 from conftest import LocalServer
 from deltacloud.errors import AuthenticationFailure, BackendError, Forbidden
@@ -37,6 +38,8 @@ COMPUTE = "/compute/v2.1"
 WEB1 = "a3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
 DB1 = "b4e2d3c5-6f70-4b8c-9d0e-1f2a3b4c5d6e"
 OPENSTACK_CREDENTIALS = {"username": "alice", "password": "correct-horse", "project": "demo"}
+#: the project's instance quota, when a test sets one (Nova refuses a launch beyond it: 403)
+INSTANCE_QUOTA: list[int] = []
 
 
 def openstack_cloud() -> FakeCloud:
@@ -58,7 +61,10 @@ def openstack_cloud() -> FakeCloud:
         return json_reply({"server": found})
 
     def create(request: Request, match: re.Match[str]) -> Reply:
-        created = cloud.fixture_json("server_create.json")["server"]
+        if INSTANCE_QUOTA and len(servers) >= INSTANCE_QUOTA[0]:
+            return json_reply({"forbidden": {"code": 403, "message": "Quota exceeded for instances: Requested 1, but "
+                                             f"already used {len(servers)} of {INSTANCE_QUOTA[0]} instances"}}, 403)
+        created = {**cloud.fixture_json("server_create.json")["server"], "id": str(uuid.uuid4())}
         wanted = request.json()["server"]
         record = copy.deepcopy(servers[WEB1])
         record.update(id=created["id"], name=wanted["name"], status="BUILD", key_name=wanted.get("key_name"),
@@ -69,6 +75,9 @@ def openstack_cloud() -> FakeCloud:
     def action(request: Request, match: re.Match[str]) -> Reply:
         body = request.json()
         record = servers[match["id"]]
+        if record["status"] not in ("ACTIVE", "SHUTOFF"):  # Nova acts on a server once it is built
+            return json_reply({"conflictingRequest": {"code": 409, "message": f"Cannot '{next(iter(body))}' instance "
+                                                      f"{match['id']} while it is in vm_state building"}}, 409)
         if "os-stop" in body:
             record["status"] = "SHUTOFF"
         elif "os-start" in body or "reboot" in body:
@@ -92,6 +101,9 @@ def openstack_cloud() -> FakeCloud:
     cloud.route("POST", r"/v3/auth/tokens", token)
     cloud.route("GET", rf"{COMPUTE}/flavors/detail", "flavors_detail.json")
     cloud.route("GET", r"/image/v2/images", "images_v2.json")
+    images = {i["id"]: i for i in cloud.fixture_json("images_v2.json")["images"]}
+    cloud.route("GET", r"/image/v2/images/(?P<id>[^/]+)",  # Glance answers one image as itself
+                lambda r, m: json_reply(images[m["id"]]) if m["id"] in images else Reply(404))
     cloud.route("GET", rf"{COMPUTE}/servers/detail", lambda r, m: json_reply({"servers": list(servers.values())}))
     cloud.route("GET", rf"{COMPUTE}/servers/(?P<id>[^/]+)", server)
     cloud.route("POST", rf"{COMPUTE}/servers", create)
@@ -285,8 +297,8 @@ def test_the_region_is_the_realm_a_launch_or_a_volume_names(api: httpx.Client, c
     assert len(cloud.seen("POST", rf"/volume/v3/{PROJECT}/volumes")) == volumes_sent
 
 
-def test_ec2_clients_create_volumes_in_the_listed_zone(dc: LocalServer, cloud: FakeCloud) -> None:
-    """boto3's CreateVolume must name a zone: the one DescribeAvailabilityZones lists is the one to use."""
+def _ec2(dc: LocalServer, cloud: FakeCloud) -> Any:
+    """alice's boto3 EC2 client of the proxy, on this OpenStack."""
     ec2 = boto3.client("ec2", endpoint_url=f"{dc.url}/ec2", region_name="us-east-1", aws_access_key_id="alice",
                        aws_secret_access_key="alice-secret", config=Config(retries={"total_max_attempts": 1}))
 
@@ -295,8 +307,64 @@ def test_ec2_clients_create_volumes_in_the_listed_zone(dc: LocalServer, cloud: F
         request.headers["X-Deltacloud-Provider"] = SERVED.provider(cloud)
 
     ec2.meta.events.register_first("before-sign.ec2.*", choose_backend)
+    return ec2
+
+
+def _live(ec2: Any) -> set[str]:
+    """The ids of the instances DescribeInstances shows not terminated."""
+    return {i["InstanceId"] for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]
+            if i["State"]["Name"] != "terminated"}
+
+
+def test_ec2_clients_create_volumes_in_the_listed_zone(dc: LocalServer, cloud: FakeCloud) -> None:
+    """boto3's CreateVolume must name a zone: the one DescribeAvailabilityZones lists is the one to use."""
+    ec2 = _ec2(dc, cloud)
     (zone,) = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
     created = ec2.create_volume(AvailabilityZone=zone, Size=3)
     assert (created["AvailabilityZone"], created["Size"]) == (zone, 3)
     described = ec2.describe_volumes(VolumeIds=[created["VolumeId"]])["Volumes"]
     assert [v["AvailabilityZone"] for v in described] == [zone]
+
+
+# -- servers still being built ---------------------------------------------------------------
+def test_a_server_being_built_can_be_destroyed(api: httpx.Client, cloud: FakeCloud) -> None:
+    """Nova deletes a server in BUILD; the life cycle said it could not be (405), as if a client had to wait."""
+    launched = api.post("/api/instances", data={"image_id": "7d3e1f52-8a4b-4c9d-a1e2-3f4b5c6d7e8f"}).json()
+    assert launched["instance"]["state"] == "PENDING"
+    assert "destroy" in {a["rel"] for a in launched["instance"]["actions"]}
+    assert api.delete(f"/api/instances/{launched['instance']['id']}").status_code == 204
+    assert cloud.seen("DELETE", rf"{COMPUTE}/servers/{launched['instance']['id']}")
+
+
+def test_run_instances_short_of_min_count_takes_back_what_it_launched(dc: LocalServer, cloud: FakeCloud) -> None:
+    """Found by driving the EC2 front-end: with the quota reached after one server, RunInstances MinCount=2
+    answered an error but left the first server building (its take-back was refused: no destroy while pending)."""
+    ec2 = _ec2(dc, cloud)
+    before = _live(ec2)
+    INSTANCE_QUOTA.append(len(before) + 1)
+    try:
+        with pytest.raises(ClientError) as refused:
+            ec2.run_instances(ImageId="c6b3a5e8-2d3f-4a61-9b8e-5f0d1c2b3a41", MinCount=2, MaxCount=2)
+    finally:
+        INSTANCE_QUOTA.clear()
+    assert "Quota exceeded" in refused.value.response["Error"]["Message"]
+    assert _live(ec2) == before
+    (taken_back,) = cloud.seen("DELETE", rf"{COMPUTE}/servers/[^/]+")[-1:]
+    assert taken_back.path.rsplit("/", 1)[-1] not in before
+
+
+def test_run_instances_says_which_launched_instance_it_could_not_take_back(dc: LocalServer, cloud: FakeCloud) -> None:
+    """A take-back that failed was swallowed: the client got the launch's error and a server it never heard of."""
+    ec2 = _ec2(dc, cloud)
+    before = _live(ec2)
+    INSTANCE_QUOTA.append(len(before) + 1)
+    cloud.fail(rf"{COMPUTE}/servers/[^/]+", 500, cloud.fixture("compute_error.json"), method="DELETE")
+    try:
+        with pytest.raises(ClientError) as refused:
+            ec2.run_instances(ImageId="c6b3a5e8-2d3f-4a61-9b8e-5f0d1c2b3a41", MinCount=2, MaxCount=2)
+    finally:
+        INSTANCE_QUOTA.clear()
+        cloud.clear_faults()
+    (left,) = _live(ec2) - before
+    message = refused.value.response["Error"]["Message"]
+    assert "Quota exceeded" in message and f"{left} could not be terminated" in message, message

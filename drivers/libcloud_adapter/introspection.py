@@ -206,7 +206,10 @@ def state_machine(instance_operations: Iterable[str]) -> StateMachine:
     if "start" in ops:
         lines.append("stopped -start-> running")
     if "destroy" in ops:
-        lines += ["running -destroy-> finish", "stopped -destroy-> finish", "error -destroy-> finish"]
+        # clouds delete a server still being built (Nova, DigitalOcean, EC2 itself): a launch that fails
+        # midway can then take back what it started, and a client need not wait for a server it gave up on
+        lines += ["pending -destroy-> finish", "running -destroy-> finish", "stopped -destroy-> finish",
+                  "error -destroy-> finish"]
     return StateMachine.parse(*lines)
 
 

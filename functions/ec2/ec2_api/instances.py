@@ -9,7 +9,6 @@ got there at once, because clients test for it (libcloud's ``stop_node`` returns
 
 import base64
 import binascii
-import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -180,12 +179,17 @@ def _create(call: Ec2Call, request: InstanceCreate, min_count: int, max_count: i
     for _ in range(max_count):  # the back-end launches one at a time
         try:
             created.extend(call.driver.create_instances(request))
-        except DeltacloudError:
+        except DeltacloudError as error:
             if len(created) >= min_count:
                 break
+            left = []
             for instance in created:  # fewer than MinCount: take back what was launched
-                with contextlib.suppress(DeltacloudError):
+                try:
                     _destroy(call, instance)
+                except DeltacloudError:
+                    left.append(instance.id)
+            if left:  # never silently: the client must know what still runs (and costs)
+                error.message += f"; launched instance(s) {', '.join(left)} could not be terminated: terminate them"
             raise
     return created
 
