@@ -368,3 +368,21 @@ def test_run_instances_says_which_launched_instance_it_could_not_take_back(dc: L
     (left,) = _live(ec2) - before
     message = refused.value.response["Error"]["Message"]
     assert "Quota exceeded" in message and f"{left} could not be terminated" in message, message
+
+
+def test_a_cimi_system_the_cloud_refuses_midway_takes_back_its_machines(api: httpx.Client, cloud: FakeCloud) -> None:
+    """Found by driving CIMI: Cinder failing the System's volume left its two new servers building (no DELETE
+    was sent: the life cycle had no destroy while pending)."""
+    servers_before = {s["id"] for s in api.get("/api/instances").json()["instances"]}
+    cloud.fail(rf"/volume/v3/{PROJECT}/volumes", 500, cloud.fixture("compute_error.json"), method="POST")
+    image = {"href": f"{api.base_url}/cimi/machine_images/c6b3a5e8-2d3f-4a61-9b8e-5f0d1c2b3a41"}
+    cimi = "http://schemas.dmtf.org/cimi/1"
+    refused = api.post("/cimi/systems", headers={"Content-Type": "application/json"}, json={"systemTemplate": {
+        "componentDescriptors": [
+            {"type": f"{cimi}/Machine", "quantity": 2, "machineTemplate": {"machineImage": image}},
+            {"type": f"{cimi}/Volume", "volumeTemplate": {"volumeConfig": {"capacity": 1048576}}},
+        ]}})
+    assert refused.status_code == 502, refused.text
+    launched = [r for r in cloud.seen("POST", rf"{COMPUTE}/servers")][-2:]
+    assert len(launched) == 2
+    assert {s["id"] for s in api.get("/api/instances").json()["instances"]} == servers_before
