@@ -386,3 +386,19 @@ def test_a_cimi_system_the_cloud_refuses_midway_takes_back_its_machines(api: htt
     launched = [r for r in cloud.seen("POST", rf"{COMPUTE}/servers")][-2:]
     assert len(launched) == 2
     assert {s["id"] for s in api.get("/api/instances").json()["instances"]} == servers_before
+
+
+def test_a_cloud_refusing_an_action_in_this_state_is_incorrect_instance_state(dc: LocalServer,
+                                                                              cloud: FakeCloud) -> None:
+    """Nova's 409 (the server busy with another task) reached EC2 clients as InvalidParameterValue."""
+    ec2 = _ec2(dc, cloud)
+    conflict = {"conflictingRequest": {"code": 409, "message": f"Cannot 'reboot' instance {WEB1} while it is in "
+                                                               "task_state rebooting"}}
+    cloud.fail(rf"{COMPUTE}/servers/{WEB1}/action", 409, json.dumps(conflict), method="POST")
+    try:
+        with pytest.raises(ClientError) as refused:
+            ec2.reboot_instances(InstanceIds=[WEB1])
+    finally:
+        cloud.clear_faults()
+    assert refused.value.response["Error"]["Code"] == "IncorrectInstanceState"
+    assert "task_state rebooting" in refused.value.response["Error"]["Message"]

@@ -65,6 +65,11 @@ class ResourceKind:
     duplicate: str = "InvalidParameterValue"
     wrong_state: str = "IncorrectState"
 
+    @property
+    def has_unique_names(self) -> bool:
+        """Whether a conflict about this kind is a duplicate name (its own code), else a state forbidding the action."""
+        return self.duplicate != "InvalidParameterValue"
+
     def missing(self, *ids: str) -> Ec2Error:
         # libcloud takes the first single-quoted word of the message as the missing name.
         if len(ids) == 1:
@@ -105,15 +110,17 @@ def from_core(error: DeltacloudError, kind: ResourceKind | None, driver: str) ->
     if isinstance(error, AuthenticationRequired | AuthenticationFailure):
         return Ec2Error("AuthFailure", f"This tenant's credentials for the '{driver}' back-end fail: {message}", 401)
     if isinstance(error, Forbidden):
-        if kind is not None and kind.duplicate != "InvalidParameterValue":
+        if kind is not None and kind.has_unique_names:
             return Ec2Error(kind.duplicate, message)  # the mock answers a duplicate key pair with 403
         return Ec2Error("UnauthorizedOperation", message, 403)
     if isinstance(error, NotFound):
         return Ec2Error(kind.not_found if kind else "InvalidID", message)
     if isinstance(error, ActionNotAllowed):
         return Ec2Error(kind.wrong_state if kind else "IncorrectState", message)
-    if isinstance(error, Conflict):
-        return Ec2Error(kind.duplicate if kind else "IncorrectState", message)
+    if isinstance(error, Conflict):  # a cloud's "in use" or "busy", or a request racing another one
+        if kind is None:
+            return Ec2Error("IncorrectState", message)
+        return Ec2Error(kind.duplicate if kind.has_unique_names else kind.wrong_state, message)
     if isinstance(error, NotSupported):
         return unsupported(f"'{error.capability}'", driver)
     if isinstance(error, BackendThrottled):
