@@ -98,6 +98,27 @@ def openstack_cloud() -> FakeCloud:
         volumes[record["id"]] = record
         return json_reply({"volume": record}, 202)
 
+    def in_use(volume_id: str) -> Reply:  # how Cinder refuses a volume that is attached (a 400, not a 409)
+        return json_reply({"badRequest": {"code": 400, "message": f"Invalid volume: Volume {volume_id} status must "
+                                                                  "be available, but current status is: in-use."}}, 400)
+
+    def attach_volume(request: Request, match: re.Match[str]) -> Reply:
+        wanted = request.json()["volumeAttachment"]
+        record = volumes[wanted["volumeId"]]
+        if record["attachments"]:
+            return in_use(record["id"])
+        device = wanted.get("device") or "/dev/vdb"
+        record.update(status="in-use", attachments=[{"server_id": match["id"], "device": device,
+                                                     "volume_id": record["id"], "id": record["id"]}])
+        return json_reply({"volumeAttachment": {"device": device, "id": record["id"], "serverId": match["id"],
+                                                "volumeId": record["id"]}})
+
+    def delete_volume(request: Request, match: re.Match[str]) -> Reply:
+        if volumes[match["id"]]["attachments"]:
+            return in_use(match["id"])
+        del volumes[match["id"]]
+        return Reply(202)
+
     cloud.route("POST", r"/v3/auth/tokens", token)
     cloud.route("GET", rf"{COMPUTE}/flavors/detail", "flavors_detail.json")
     cloud.route("GET", r"/image/v2/images", "images_v2.json")
@@ -115,6 +136,8 @@ def openstack_cloud() -> FakeCloud:
     cloud.route("GET", rf"/volume/v3/{PROJECT}/volumes/detail",
                 lambda r, m: json_reply({"volumes": list(volumes.values())}))
     cloud.route("POST", rf"/volume/v3/{PROJECT}/volumes", create_volume)
+    cloud.route("DELETE", rf"/volume/v3/{PROJECT}/volumes/(?P<id>[^/]+)", delete_volume)
+    cloud.route("POST", rf"{COMPUTE}/servers/(?P<id>[^/]+)/os-volume_attachments", attach_volume)
     cloud.route("GET", rf"/volume/v3/{PROJECT}/snapshots/detail", "snapshots_detail.json")
     cloud.route("GET", r"/network/v2.0/floatingips", "floatingips.json")
     cloud.route("DELETE", r"/network/v2.0/floatingips/[^/]+", lambda r, m: Reply(204))
@@ -402,3 +425,21 @@ def test_a_cloud_refusing_an_action_in_this_state_is_incorrect_instance_state(dc
         cloud.clear_faults()
     assert refused.value.response["Error"]["Code"] == "IncorrectInstanceState"
     assert "task_state rebooting" in refused.value.response["Error"]["Message"]
+
+
+def test_an_attached_volume_is_a_conflict_on_every_front_end(api: httpx.Client, cloud: FakeCloud) -> None:
+    """Cinder refuses an attached volume's attach or delete with a 400 of its own, which reached clients as
+    their malformed request (classic, CIMI: 400 with Cinder's text); the mock and EC2 answer a conflict."""
+    volume = api.post("/api/storage_volumes", data={"capacity": "1", "realm_id": "RegionOne"}).json()
+    volume_id = volume["storage_volume"]["id"]
+    attached = api.post(f"/api/storage_volumes/{volume_id}/attach", data={"instance_id": WEB1, "device": "/dev/vdc"})
+    assert attached.status_code == 202, attached.text
+    again = api.post(f"/api/storage_volumes/{volume_id}/attach", data={"instance_id": WEB1, "device": "/dev/vdd"})
+    assert again.status_code == 409 and "already attached" in again.json()["message"]
+    assert api.delete(f"/api/storage_volumes/{volume_id}").status_code == 409
+    attach_cimi = api.post(f"/cimi/machines/{WEB1}/volumes", headers={"Content-Type": "application/json"}, json={
+        "volume": {"href": f"{api.base_url}/cimi/volumes/{volume_id}"}, "initialLocation": "/dev/vdd"})
+    assert attach_cimi.status_code == 409, attach_cimi.text
+    assert api.delete(f"/cimi/volumes/{volume_id}").status_code == 409
+    assert len(cloud.seen("POST", rf"{COMPUTE}/servers/{WEB1}/os-volume_attachments")) == 1
+    assert not cloud.seen("DELETE", rf"/volume/v3/{PROJECT}/volumes/{volume_id}")

@@ -6,6 +6,7 @@ anything else is refused before a backend call. Every change answers with a Job.
 
 from typing import Any
 
+from deltacloud import volume_actions
 from deltacloud.driver import Driver
 from deltacloud.errors import NotFound, ValidationError
 from deltacloud.lifecycle import allowed_instance_actions, perform_instance_action
@@ -231,7 +232,7 @@ def attach_volume(call: CimiCall) -> Response:
         raise ValidationError("Required attributes not set: initialLocation")
     volume_id = href_id(volume_href)
     find_held(call, MACHINES, machine_id)
-    call.driver.attach_storage_volume(volume_id, machine_id, device)
+    volume_actions.attach_volume(call.driver, volume_id, machine_id, device)
     job = start_job(call, action_uri("attach"), f"machines/{machine_id}", ("volume", volume_id,
                     f"ATTACHED:{machine_id}"), affected=(f"volumes/{volume_id}",))
     return created_response(call, job, call.url("machines", machine_id, "volumes", volume_id), "MachineVolume",

@@ -10,6 +10,7 @@ from typing import Any
 from deltacloud.errors import ValidationError
 from deltacloud.model import StorageVolume, StorageVolumeCreate
 from deltacloud.model.storage import MAX_VOLUME_GB
+from deltacloud.volume_actions import destroy_volume
 
 from .bodies import href_id, href_of, integer, text
 from .common import Document, common_attributes, operation
@@ -106,5 +107,5 @@ def provision(call: CimiCall, body: dict[str, Any]) -> Creation[StorageVolume]:
 
 VOLUMES: DriverKind[StorageVolume] = DriverKind(
     path="volumes", resource="Volume", entries="volumes", collection="storage_volumes",
-    render=volume_document, plan=provision, watch="volume",
+    render=volume_document, plan=provision, watch="volume", destroy=destroy_volume,
 )

@@ -2,18 +2,19 @@
 
 from deltacloud.model import StorageVolumeCreate
 from deltacloud.model.storage import MAX_VOLUME_GB
+from deltacloud.volume_actions import attach_volume, destroy_volume, detach_volume
 from starlette.responses import Response
 
 from .context import Call
 from .operations import operation
 from .render_storage import STORAGE_SNAPSHOT, STORAGE_VOLUME
 from .rendering import render_created, render_one
+from .responses import empty
 from .routes_common import destroy_endpoint, index_endpoint, optional, show_endpoint, whole_number
 
 # -- volumes ------------------------------------------------------------------------------
 volumes_index = index_endpoint(STORAGE_VOLUME)
 volumes_show = show_endpoint(STORAGE_VOLUME)
-volumes_destroy = destroy_endpoint("storage_volumes")
 
 
 @operation("storage_volumes", "create")
@@ -29,13 +30,19 @@ def volumes_create(call: Call) -> Response:
 
 @operation("storage_volumes", "attach", required=("instance_id", "device"))
 def volumes_attach(call: Call) -> Response:
-    volume = call.driver.attach_storage_volume(call.params["id"], call.params["instance_id"], call.params["device"])
+    volume = attach_volume(call.driver, call.params["id"], call.params["instance_id"], call.params["device"])
     return render_one(call, STORAGE_VOLUME, volume, 202)
 
 
 @operation("storage_volumes", "detach")
 def volumes_detach(call: Call) -> Response:
-    return render_one(call, STORAGE_VOLUME, call.driver.detach_storage_volume(call.params["id"]), 202)
+    return render_one(call, STORAGE_VOLUME, detach_volume(call.driver, call.params["id"]), 202)
+
+
+@operation("storage_volumes", "destroy")
+def volumes_destroy(call: Call) -> Response:
+    destroy_volume(call.driver, call.params["id"])
+    return empty(204)
 
 
 # -- snapshots ----------------------------------------------------------------------------
