@@ -82,6 +82,7 @@ def test_create_answers_202_with_a_running_job(cimi: httpx.Client, slow_server: 
     job = json_doc(created)
     assert job["resourceURI"] == f"{NS}/Job" and job["id"] == created.headers["CIMI-Job-URI"]
     assert job["state"] == "RUNNING" and 0 < job["progress"] < 100 and job["action"] == "add"
+    assert job["statusMessage"] == "Machine is CREATING"
     assert job["targetResource"] == {"href": created.headers["Location"]}
     assert "operations" not in job  # a running Job cannot be deleted, so none is offered
     machine = cimi.get(created.headers["Location"], headers=JSON).json()
@@ -92,6 +93,7 @@ def test_create_answers_202_with_a_running_job(cimi: httpx.Client, slow_server: 
 
     finished = follow_job(cimi, created, timeout=BOOT_SECONDS + 10)
     assert finished["state"] == "SUCCESS" and finished["progress"] == 100 and finished["returnCode"] == 0
+    assert "statusMessage" not in finished  # it said "Machine is CREATING" for good
     machine = cimi.get(created.headers["Location"], headers=JSON).json()
     assert machine["state"] == "STARTED" and op_href(machine, "stop")
     assert cimi.delete(job["id"]).status_code == 200

@@ -146,6 +146,7 @@ def succeeded(job: Job) -> bool:
 def _finish(job: Job, state: str, message: str | None) -> None:
     job.update(state=state, progress=100, returnCode=0 if state == "SUCCESS" else 1, updated=now())
     job.pop("then", None)
+    job.pop("statusMessage", None)  # what was under way ("Machine is CREATING") is over
     if message:
         job["statusMessage"] = message
 
