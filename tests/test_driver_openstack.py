@@ -443,3 +443,20 @@ def test_an_attached_volume_is_a_conflict_on_every_front_end(api: httpx.Client, 
     assert api.delete(f"/cimi/volumes/{volume_id}").status_code == 409
     assert len(cloud.seen("POST", rf"{COMPUTE}/servers/{WEB1}/os-volume_attachments")) == 1
     assert not cloud.seen("DELETE", rf"/volume/v3/{PROJECT}/volumes/{volume_id}")
+
+
+def test_an_id_no_cloud_would_issue_names_nothing(dc: LocalServer, cloud: FakeCloud) -> None:
+    """Found by driving the EC2 front-end: libcloud pastes ids into Nova's and Glance's URLs as they are, and
+    the HTTP client resolves dot segments: StopInstances of 'x/../<id>' stopped that server, '?' added a query."""
+    ec2 = _ec2(dc, cloud)
+    actions = len(cloud.seen("POST", rf"{COMPUTE}/servers/{WEB1}/action"))
+    for sneaky in (f"x/../{WEB1}", f"{WEB1}?all_tenants=1", f"{WEB1}#x"):
+        with pytest.raises(ClientError) as refused:
+            ec2.stop_instances(InstanceIds=[sneaky])
+        assert refused.value.response["Error"]["Code"] == "InvalidInstanceID.NotFound", sneaky
+    assert len(cloud.seen("POST", rf"{COMPUTE}/servers/{WEB1}/action")) == actions
+    launches = len(cloud.seen("POST", rf"{COMPUTE}/servers"))
+    with pytest.raises(ClientError) as refused:
+        ec2.run_instances(ImageId="x/../c6b3a5e8-2d3f-4a61-9b8e-5f0d1c2b3a41", MinCount=1, MaxCount=1)
+    assert refused.value.response["Error"]["Code"] == "InvalidAMIID.NotFound"
+    assert len(cloud.seen("POST", rf"{COMPUTE}/servers")) == launches

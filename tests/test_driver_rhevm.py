@@ -246,3 +246,14 @@ def test_a_slow_sso_service_is_504_too(dc: LocalServer, cloud: FakeCloud) -> Non
             assert bob.get("/api/realms").status_code == 504
     finally:
         cloud.clear_faults()
+
+
+def test_an_id_no_engine_would_issue_names_nothing(api: httpx.Client, cloud: FakeCloud) -> None:
+    """The SDK pastes ids into the VM's URL as they are: '<id>?...' read that VM (and would reach any resource
+    with dot segments), under another id."""
+    sneaky = f"{WEB}%3Fall_content%3Dtrue"  # the id "<WEB>?all_content=true"
+    looked_up = len(cloud.seen("GET", rf"{API}/vms/{WEB}"))
+    assert api.get(f"/api/instances/{sneaky}").status_code == 404
+    assert api.post(f"/api/instances/{sneaky}/reboot").status_code == 403  # an action on no instance (spec)
+    assert len(cloud.seen("GET", rf"{API}/vms/{WEB}")) == looked_up
+    assert not cloud.seen("POST", rf"{API}/vms/{WEB}/reboot")

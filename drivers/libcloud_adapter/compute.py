@@ -22,6 +22,7 @@ from deltacloud.model import (
     StorageVolumeCreate,
 )
 from deltacloud.model.compute import check_launch_overrides
+from deltacloud.names import is_plain_id
 
 from . import mapping
 from .base import LibcloudBase, matches
@@ -114,6 +115,8 @@ class LibcloudCompute(LibcloudBase):
     def image(self, image_id: str) -> Image | None:
         if not implements(type(self.compute()), "get_image"):
             return next(iter(self.images({"id": image_id})), None)
+        if not is_plain_id(image_id):  # get_image pastes it into the image's URL as it is
+            return None
         try:
             with self.sdk_errors():
                 found = _get_image(self.compute(), image_id)

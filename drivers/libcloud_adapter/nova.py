@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from deltacloud.driver import Filters
 from deltacloud.errors import ValidationError
 from deltacloud.model import Instance, InstanceCreate, Realm, StorageVolume
+from deltacloud.names import is_plain_id
 
 from .compute import LibcloudCompute
 from .swift import SwiftStorage
@@ -81,6 +82,8 @@ class NovaCompute(LibcloudCompute, SwiftStorage):
         return None
 
     def find_node(self, instance_id: str) -> Any | None:
+        if not is_plain_id(instance_id):  # libcloud pastes it into the server's URL as it is
+            return None
         with self.sdk_errors():
             return self.compute().ex_get_node_details(instance_id)
 

@@ -32,6 +32,7 @@ from deltacloud.errors import (
     Forbidden,
     NotFound,
 )
+from deltacloud.names import is_plain_id
 
 _POOL_SIZE = 32  # open engine connections kept per process
 
@@ -77,6 +78,14 @@ def _translate(error: Exception) -> DeltacloudError:
             return BackendError(f"oVirt engine error{f' ({status})' if status else ''}: {_fault_text(error)}")
         return (BY_STATUS.get(status) or unlisted_status(status))(_fault_text(error))
     return BackendError(f"oVirt engine error: {type(error).__name__}")  # pycurl or the SDK's XML reader underneath
+
+
+def _path_id(resource_id: str) -> str:
+    """``resource_id``, which the SDK pastes into the resource's URL as it is: NotFound for one that would
+    reach another resource (``../../hosts/1``), as no engine issues such ids."""
+    if not is_plain_id(resource_id):
+        raise NotFound(f"No resource '{resource_id}'")
+    return resource_id
 
 
 def engine_errors() -> AbstractContextManager[None]:
@@ -156,7 +165,7 @@ class Engine:
     def template(self, template_id: str) -> Any | None:
         try:
             with engine_errors():
-                return self._system.templates_service().template_service(template_id).get()
+                return self._system.templates_service().template_service(_path_id(template_id)).get()
         except NotFound:
             return None
 
@@ -167,7 +176,7 @@ class Engine:
     def vm(self, vm_id: str) -> Any | None:
         try:
             with engine_errors():
-                return self._system.vms_service().vm_service(vm_id).get(follow="reported_devices")
+                return self._system.vms_service().vm_service(_path_id(vm_id)).get(follow="reported_devices")
         except NotFound:
             return None
 
@@ -184,8 +193,8 @@ class Engine:
     def act(self, vm_id: str, action: str) -> None:
         """``start``, ``stop`` (power off) or ``reboot`` a VM."""
         with engine_errors():
-            getattr(self._system.vms_service().vm_service(vm_id), action)()
+            getattr(self._system.vms_service().vm_service(_path_id(vm_id)), action)()
 
     def remove(self, vm_id: str) -> None:
         with engine_errors():
-            self._system.vms_service().vm_service(vm_id).remove()
+            self._system.vms_service().vm_service(_path_id(vm_id)).remove()

@@ -19,6 +19,18 @@ def is_path_segment(name: str) -> bool:
     return bool(name.strip()) and name not in _DOT_SEGMENTS and _UNADDRESSABLE.search(name) is None
 
 
+#: what no cloud's id holds, and what an SDK pasting ids into URL paths would send as path or query syntax
+_NOT_IN_PLAIN_IDS = re.compile(f"[/?#%\\\\{_CONTROLS}]")
+
+
+def is_plain_id(text: str) -> bool:
+    """Whether ``text`` could be an id that SDKs paste into URL paths as it is (Nova's servers, libcloud's
+    ``get_image``, oVirt's services): one segment without '?', '#', '%' or '\\'. Anything else would reach
+    another resource (``../hosts/1``) or add a query, with the tenant's credentials; no cloud issues such
+    ids, so one names nothing."""
+    return bool(text) and text not in _DOT_SEGMENTS and _NOT_IN_PLAIN_IDS.search(text) is None
+
+
 def may_be_an_id(text: str) -> bool:
     """Whether an id taken from a request's path may name a resource: no id holds a control character
     (a cloud's SDK would send it on, and blame the cloud's answer)."""
