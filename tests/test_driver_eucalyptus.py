@@ -13,13 +13,22 @@ import hmac
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
 from cloudfakes import FakeCloud, Reply, Request
 from conftest import LocalServer
-from driver_support import ServedDriver, alice_and_mallory, assert_stop_start_reboot, entry_point, tenant_client
+from deltacloud.errors import ActionNotAllowed
+from driver_support import (
+    ServedDriver,
+    alice_and_mallory,
+    assert_stop_start_reboot,
+    driver_for,
+    entry_point,
+    tenant_client,
+)
 
 ACCESS_KEY, SECRET_KEY = "AKIAEUCA7Q2N4HNXGBRD", "u6X2mQp9Lr3Zc8Vb1Nd4Hs7Tf0Wy5Ke2Ja6Pg3Oi"
 PATH = "/services/compute"
@@ -287,8 +296,10 @@ def test_volumes_and_snapshots(api: httpx.Client, cloud: FakeCloud) -> None:
     assert attached.status_code == 202, attached.text
     assert actions_sent(cloud, "AttachVolume")[-1]["Device"] == "/dev/vdc"
     assert api.post("/api/storage_volumes/vol-3e9b1c7d/detach").status_code == 202
+    # not attached: refused as on every driver (409), before the cloud is asked
     refused = api.post("/api/storage_volumes/vol-8d2f6a4e/detach")
-    assert refused.status_code == 405 and "IncorrectState" in refused.text
+    assert refused.status_code == 409 and "not attached" in refused.json()["message"]
+    assert all(sent["VolumeId"] != "vol-8d2f6a4e" for sent in actions_sent(cloud, "DetachVolume"))
     assert api.delete("/api/storage_volumes/vol-8d2f6a4e").status_code == 204
     snapshots = api.get("/api/storage_snapshots").json()["storage_snapshots"]
     assert [(s["id"], s["state"]) for s in snapshots] == [("snap-5c8e1f3a", "COMPLETED")]
@@ -306,3 +317,12 @@ def test_provider_error_is_502_and_a_slow_provider_504(api: httpx.Client, cloud:
     cloud.clear_faults()
     cloud.slow(PATH, 4)
     assert api.get("/api/realms").status_code == 504
+
+
+def test_the_clouds_incorrect_state_is_an_action_not_allowed(cloud: FakeCloud, tmp_path: Path) -> None:
+    from deltacloud.drivers.eucalyptus import EucalyptusDriver
+
+    euca = driver_for(EucalyptusDriver, f"{cloud.url}{PATH}", {"username": ACCESS_KEY, "password": SECRET_KEY},
+                      tmp_path)
+    with pytest.raises(ActionNotAllowed, match="IncorrectState"):
+        euca.detach_storage_volume("vol-8d2f6a4e")  # the cloud's own refusal, whatever the front-end checked
