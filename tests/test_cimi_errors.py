@@ -72,6 +72,11 @@ def test_unknown_resources_and_methods(cimi: httpx.Client) -> None:
     assert cimi.delete("/cimi/volumes/nosuch").status_code == 404
     wrong = cimi.put("/cimi/machines", json={}, headers=JSON_BODY)
     assert wrong.status_code == 405 and "GET" in wrong.headers["Allow"] and wrong.json()["code"] == 405
+    # below a Machine, a part that is neither a sub-collection nor an operation is no resource (it was a 405)
+    for part in ("network_interfaces", "nosuch"):
+        assert cimi.get(f"/cimi/machines/inst1/{part}", headers=JSON).status_code == 404, part
+    operation_url = cimi.get("/cimi/machines/inst1/stop", headers=JSON)
+    assert operation_url.status_code == 405 and operation_url.headers["Allow"] == "POST"
 
 
 def test_operation_not_advertised_is_refused(cimi: httpx.Client) -> None:

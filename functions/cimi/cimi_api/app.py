@@ -78,6 +78,7 @@ def _routes() -> list[Route]:
         r("/machines/{id}/volumes/{volume}", "GET", "machines.volume", "machines:show_machine_volume"),
         r("/machines/{id}/volumes/{volume}", "DELETE", "machines.detach", "machines:detach_volume"),
         r("/machines/{id}/{action}", "POST", "machines.action", "machines:machine_action"),
+        r("/machines/{id}/{part}", "GET", "machines.show", "machines:machine_part"),
         r("/machine_configurations/{id}", "GET", "machine_configurations.show", "configurations:show_configuration"),
         *_kind_members("machine_images"),
         # credentials, volumes, networks, addresses

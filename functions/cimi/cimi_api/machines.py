@@ -18,6 +18,7 @@ from .common import Document, common_attributes, operation
 from .configurations import match_configuration, profile_by_id, profile_values
 from .context import CimiCall
 from .driver_kinds import Creation, DriverKind, find_held
+from .errors import MethodNotAllowed, error_response
 from .jobs import Job, start_job
 from .listing import collection_document, resource_document
 from .local_kinds import resolve
@@ -198,6 +199,18 @@ def act(call: CimiCall, operation_name: str) -> Response:
 
 def machine_action(call: CimiCall) -> Response:
     return act(call, call.params["action"])
+
+
+def machine_part(call: CimiCall) -> Response:
+    """``GET /machines/<id>/<part>`` of no disks or volumes: an operation's URL (405, it is POSTed) or nothing
+    (404; the operations' POST route made any part a 405)."""
+    part = call.params["part"]
+    if part not in OPERATIONS:
+        raise NotFound(f"Machines have no '{part}'")
+    refused = error_response(MethodNotAllowed(f"'{part}' is an operation: POST it"), call.fmt,
+                             call.request.url.path, call.driver_name, call.provider)
+    refused.headers["Allow"] = "POST"
+    return refused
 
 
 def action_on_machine(call: CimiCall) -> Response:
