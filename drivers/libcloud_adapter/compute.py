@@ -167,8 +167,12 @@ class LibcloudCompute(LibcloudBase):
             raise NotFound(f"Instance '{instance_id}' not found")
         return node
 
+    def listed_instances(self) -> list[Instance]:
+        """Every instance; clouds whose listing can fail on a member destroyed meanwhile override this."""
+        return [self.to_instance(n) for n in self._nodes()]
+
     def instances(self, filters: Filters) -> list[Instance]:
-        found = [self.to_instance(n) for n in self._nodes()]
+        found = self.listed_instances()
         return [i for i in found if matches(i.model_dump(), filters, ("id", "state", "realm_id"))]
 
     def instance(self, instance_id: str) -> Instance | None:

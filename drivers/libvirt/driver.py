@@ -215,6 +215,21 @@ class LibvirtDriver(LibcloudCompute):
         instance = mapping.instance(node, realm_id=self._host())
         return instance.model_copy(update={"id": node.uuid, "state": state, "actions": actions})
 
+    def listed_instances(self) -> list[Instance]:
+        """Domain by domain: libcloud's listing reads each domain's details, and failed as a whole (404 or 502)
+        when one was destroyed meanwhile; such a domain is simply gone."""
+        compute = self.compute()
+        with self.sdk_errors():
+            uuids = [domain.UUIDString() for domain in compute.connection.listAllDomains()]
+        listed = []
+        for uuid in uuids:
+            try:
+                with self.sdk_errors():
+                    listed.append(self.to_instance(compute.ex_get_node_by_uuid(uuid)))
+            except NotFound:
+                continue
+        return listed
+
     def find_node(self, instance_id: str) -> Any | None:
         try:
             with self.sdk_errors():
