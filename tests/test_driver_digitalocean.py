@@ -2,8 +2,10 @@
 
 import json
 import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cloudfakes import FakeCloud, Reply, Request, json_reply
@@ -44,16 +46,38 @@ def digitalocean_cloud() -> FakeCloud:
         droplets.pop(match["id"], None)
         return Reply(204)
 
+    volumes: dict[str, dict[str, Any]] = {}
+
     def create_volume(request: Request, match: re.Match[str]) -> Reply:
         wanted = request.json()  # the documented POST /v2/volumes answer, for the region asked for
         regions = {r["slug"]: r for r in cloud.fixture_json("list_locations.json")["regions"]}
         if wanted.get("region") not in regions:
             return json_reply({"id": "unprocessable_entity", "message": "region is required"}, 422)
-        return json_reply({"volume": {
-            "id": "506f78a4-e098-11e5-ad9f-000f53306ae1", "region": regions[wanted["region"]], "droplet_ids": [],
-            "name": wanted["name"], "description": "", "size_gigabytes": wanted["size_gigabytes"],
-            "created_at": "2026-11-29T08:00:00Z",
-        }}, 201)
+        if any(v["name"] == wanted["name"] and v["region"]["slug"] == wanted["region"] for v in volumes.values()):
+            return json_reply({"id": "conflict", "message": "a volume with that name already exists"}, 409)
+        volume = {"id": str(uuid.uuid4()), "region": regions[wanted["region"]], "droplet_ids": [],
+                  "name": wanted["name"], "description": "", "size_gigabytes": wanted["size_gigabytes"],
+                  "created_at": "2026-11-29T08:00:00Z"}
+        volumes[volume["id"]] = volume
+        return json_reply({"volume": volume}, 201)
+
+    def volume_action(request: Request, match: re.Match[str]) -> Reply:
+        wanted = request.json()  # volumes are acted on by name and region
+        volume = next(v for v in volumes.values()
+                      if v["name"] == wanted["volume_name"] and v["region"]["slug"] == wanted["region"])
+        droplet = int(wanted["droplet_id"])
+        if wanted["type"] == "attach":
+            volume["droplet_ids"] = [droplet]
+        else:
+            volume["droplet_ids"] = [d for d in volume["droplet_ids"] if d != droplet]
+        return json_reply({"action": {"id": 72531856, "status": "in-progress", "type": f"{wanted['type']}_volume",
+                                      "resource_type": "volume", "region_slug": wanted["region"]}}, 202)
+
+    def delete_volume(request: Request, match: re.Match[str]) -> Reply:
+        if volumes[match["id"]]["droplet_ids"]:
+            return json_reply({"id": "conflict", "message": "Volume is attached to a Droplet"}, 409)
+        del volumes[match["id"]]
+        return Reply(204)
 
     routes = [
         ("GET", r"/v2/droplets", lambda r, m: json_reply({"droplets": list(droplets.values()), "links": {},
@@ -62,7 +86,10 @@ def digitalocean_cloud() -> FakeCloud:
         ("GET", r"/v2/images", "list_images.json"), ("GET", r"/v2/account/keys", "list_key_pairs.json"),
         ("POST", r"/v2/droplets", create), ("POST", r"/v2/droplets/(?P<id>\d+)/actions", act),
         ("DELETE", r"/v2/droplets/(?P<id>\d+)", delete),
-        ("POST", r"/v2/volumes", create_volume),
+        ("POST", r"/v2/volumes", create_volume), ("POST", r"/v2/volumes/actions", volume_action),
+        ("GET", r"/v2/volumes", lambda r, m: json_reply({"volumes": list(volumes.values()), "links": {},
+                                                        "meta": {"total": len(volumes)}})),
+        ("DELETE", r"/v2/volumes/(?P<id>[^/]+)", delete_volume),
     ]
     for method, pattern, responder in routes:
         if isinstance(responder, str):
@@ -158,3 +185,24 @@ def test_timeout(cloud: FakeCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPat
             slow.realms({})
     finally:
         cloud.clear_faults()
+
+
+def test_a_volume_shows_its_region_and_the_droplet_it_is_attached_to(do, cloud) -> None:  # type: ignore[no-untyped-def]
+    """Found by driving the EC2 front-end: the realm read as the region object's text and the attachment was
+    never read, so an attached volume could be neither detached nor deleted through any API."""
+    (droplet,) = do.create_instances(InstanceCreate(image_id="12089443", realm_id="nyc1", name="with-volume"))
+    volume = do.create_storage_volume(StorageVolumeCreate(capacity=2, name="attach-me", realm_id="nyc1"))
+    assert (volume.realm_id, volume.instance_id, volume.state) == ("nyc1", None, "AVAILABLE")
+    attached = do.attach_storage_volume(volume.id, droplet.id, "/dev/sdf")
+    assert (attached.realm_id, attached.instance_id, attached.state) == ("nyc1", droplet.id, "IN-USE")
+    detached = do.detach_storage_volume(volume.id)
+    assert (detached.instance_id, detached.state) == (None, "AVAILABLE")
+    do.destroy_storage_volume(volume.id)
+    assert do.storage_volume(volume.id) is None
+
+
+def test_volumes_without_a_name_get_names_of_their_own(do, cloud) -> None:  # type: ignore[no-untyped-def]
+    """DigitalOcean keeps volume names unique per region: every unnamed volume of one size was named alike, so
+    the second was refused."""
+    first, second = (do.create_storage_volume(StorageVolumeCreate(capacity=1, realm_id="nyc1")) for _ in range(2))
+    assert first.id != second.id and first.name != second.name

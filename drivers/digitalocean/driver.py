@@ -83,6 +83,15 @@ class DigitalOceanDriver(LibcloudFloatingIps):
         """Region name -> slug: libcloud keeps only a droplet's region name, realms are slugs."""
         return {r.name: r.id for r in self.realms({})}
 
+    def to_storage_volume(self, volume: Any) -> StorageVolume:
+        # libcloud keeps the region as DigitalOcean's object (its slug aside) and the droplets it is attached to
+        droplets = volume.extra.get("droplet_ids") or []
+        return super().to_storage_volume(volume).model_copy(update={
+            "realm_id": volume.extra.get("region_slug"),
+            "instance_id": str(droplets[0]) if droplets else None,
+            "state": "IN-USE" if droplets else "AVAILABLE",
+        })
+
     def to_instance(self, node: Any) -> Instance:
         instance = mapping.instance(node)
         region = node.extra.get("region")

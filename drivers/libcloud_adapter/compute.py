@@ -3,6 +3,7 @@
 import base64
 import binascii
 import inspect
+import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar
@@ -313,7 +314,8 @@ class LibcloudCompute(LibcloudBase):
                 arguments["location"] = location
             if request.snapshot_id:
                 arguments["snapshot"] = self._snapshot(request.snapshot_id)
-            name = request.name or f"deltacloud-volume-{capacity}gb"
+            # unique: clouds that keep volume names unique (DigitalOcean, per region) refused a second one
+            name = request.name or f"deltacloud-volume-{capacity}gb-{uuid.uuid4().hex[:8]}"
             created = compute.create_volume(capacity, name, **arguments)
         return self.to_storage_volume(created)
 
