@@ -87,8 +87,9 @@ class FakeCloud:
         reply = Reply(status, body, {"Content-Type": content_type})
         self.faults.append(Fault(re.compile(pattern), reply, method=method))
 
-    def slow(self, pattern: str, seconds: float) -> None:
-        self.faults.append(Fault(re.compile(pattern), None, seconds))
+    def slow(self, pattern: str, seconds: float, method: str | None = None) -> None:
+        """Answer requests on paths fully matching ``pattern`` (with ``method`` only, if given) this much later."""
+        self.faults.append(Fault(re.compile(pattern), None, seconds, method))
 
     def clear_faults(self) -> None:
         self.faults.clear()

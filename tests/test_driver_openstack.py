@@ -10,6 +10,7 @@ import base64
 import copy
 import json
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -460,3 +461,26 @@ def test_an_id_no_cloud_would_issue_names_nothing(dc: LocalServer, cloud: FakeCl
         ec2.run_instances(ImageId="x/../c6b3a5e8-2d3f-4a61-9b8e-5f0d1c2b3a41", MinCount=1, MaxCount=1)
     assert refused.value.response["Error"]["Code"] == "InvalidAMIID.NotFound"
     assert len(cloud.seen("POST", rf"{COMPUTE}/servers")) == launches
+
+
+def test_a_terminate_the_cloud_answered_too_late_reads_terminated_when_tried_again(dc: LocalServer,
+                                                                                   cloud: FakeCloud) -> None:
+    """Nova deleted the server after the proxy had given up (504); boto3 retries a 504, and the retry found no
+    such instance (InvalidInstanceID.NotFound) for a terminate that had happened."""
+    ec2 = _ec2(dc, cloud)
+    (launched,) = ec2.run_instances(ImageId="c6b3a5e8-2d3f-4a61-9b8e-5f0d1c2b3a41", MinCount=1, MaxCount=1)["Instances"]
+    instance_id = launched["InstanceId"]
+    cloud.slow(rf"{COMPUTE}/servers/{instance_id}", 2.5, method="DELETE")  # the proxy waits 1.5 s
+    try:
+        with pytest.raises(ClientError) as timed_out:
+            ec2.terminate_instances(InstanceIds=[instance_id])
+        assert timed_out.value.response["ResponseMetadata"]["HTTPStatusCode"] == 504
+        deadline = time.monotonic() + 5
+        while instance_id in _live(ec2) and time.monotonic() < deadline:  # the late delete lands
+            time.sleep(0.2)
+    finally:
+        cloud.clear_faults()
+    (retried,) = ec2.terminate_instances(InstanceIds=[instance_id])["TerminatingInstances"]
+    assert retried["CurrentState"]["Name"] == "terminated"
+    reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
+    assert [i["State"]["Name"] for r in reservations for i in r["Instances"]] == ["terminated"]

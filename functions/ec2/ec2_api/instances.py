@@ -9,10 +9,11 @@ got there at once, because clients test for it (libcloud's ``stop_node`` returns
 
 import base64
 import binascii
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from deltacloud.errors import DeltacloudError
+from deltacloud.errors import DeltacloudError, NotFound
 from deltacloud.lifecycle import allowed_instance_actions
 from deltacloud.model import Instance, InstanceCreate
 from deltacloud.model.compute import MAX_INSTANCE_COUNT
@@ -331,8 +332,11 @@ def terminate_instances(call: Ec2Call) -> str:
             changes.append((instance_id, TERMINATED, TERMINATED))
             continue
         tags = call.tags.effective(instance.id, native_tags.instance_tags(instance))
-        _destroy(call, instance)
+        # remembered first (it shows only once the cloud no longer lists the instance): a destroy the cloud
+        # carried out but answered too late (504) reads as terminated when the client tries again
         terminated.remember(call.state, instance.model_copy(update={"state": "FINISH"}), tags)
+        with contextlib.suppress(NotFound):  # another request destroyed it meanwhile: terminated all the same
+            _destroy(call, instance)
         changes.append((instance_id, SHUTTING_DOWN, instance_state(instance.state)))
     return _state_change_reply(changes)
 
