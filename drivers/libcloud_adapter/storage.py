@@ -112,5 +112,9 @@ class LibcloudStorage(LibcloudBase):
     def blob_content(self, bucket_id: str, blob_id: str) -> Iterator[bytes]:
         obj = self._object(bucket_id, blob_id)
         with provider_errors():
-            chunks = self.storage().download_object_as_stream(obj, chunk_size=CHUNK_SIZE)
+            chunks = self.download_stream(obj)
         return guarded_stream(iter(chunks))
+
+    def download_stream(self, obj: Any) -> Iterator[bytes]:
+        """The object's content as the SDK streams it; providers whose SDK gets that wrong override this."""
+        return iter(self.storage().download_object_as_stream(obj, chunk_size=CHUNK_SIZE))
