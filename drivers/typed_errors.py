@@ -39,7 +39,7 @@ def unlisted_status(status: int) -> type[DeltacloudError]:
 
 def provider_error(error_class: type[DeltacloudError] | None, status: int, message: str) -> DeltacloudError:
     """``error_class`` (None: the one ``status`` means) with the provider's message; a 502 names the status."""
-    error_class = error_class or unlisted_status(status)
+    error_class = error_class or BY_STATUS.get(status) or unlisted_status(status)
     if error_class is BackendError:
         return BackendError(f"Provider error ({status}): {message}")
     return error_class(message)

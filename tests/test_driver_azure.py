@@ -217,3 +217,24 @@ def test_empty_blob_uploads(api: httpx.Client) -> None:
     assert put.json()["blob"]["content_length"] == 0
     content = api.get("/api/buckets/empty-blobs/nothing/content")
     assert content.status_code == 200 and content.content == b""
+
+
+def test_a_bucket_deleted_during_an_upload_is_a_404(api: httpx.Client, dc: LocalServer, azurite: str) -> None:
+    """Azure's 404 (ContainerNotFound) to the upload's own requests was answered as the caller's malformed
+    request (400): every status an Azure call answered outside BY_STATUS's table became a 400."""
+    assert api.post("/api/buckets", data={"name": "going-away"}).status_code == 201
+    halfway = threading.Event()
+
+    def body() -> Iterator[bytes]:
+        yield b"x" * (5 * 1024 * 1024)  # more than one block: the upload streams, block by block
+        halfway.wait(10)
+        yield b"y" * 1024
+
+    with _client(dc, azurite) as uploader, ThreadPoolExecutor(1) as pool:
+        upload = pool.submit(uploader.put, "/api/buckets/going-away/big.bin", content=body(),
+                             headers={"Content-Type": "application/octet-stream"})
+        time.sleep(1)
+        assert api.delete("/api/buckets/going-away").status_code == 204
+        halfway.set()
+        answer = upload.result(timeout=30)
+    assert answer.status_code == 404, answer.text
