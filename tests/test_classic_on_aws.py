@@ -234,6 +234,9 @@ def test_buckets_and_blobs(ec2: httpx.Client) -> None:
     assert updated.status_code == 204 and updated.headers["x-deltacloud-blobmeta-author"] == "ops"
     bucket = xml(ec2.get(f"/api/buckets/{name}"))
     assert bucket.findtext("size") == "1" and [b.get("id") for b in bucket.findall("blob")] == ["report.txt"]
+    for location in ("eu-west-1", "us-east-1"):  # S3 itself says 200 to re-creating one's own us-east-1 bucket
+        again = ec2.post("/api/buckets", data={"name": name, "location": location})
+        assert again.status_code == 409 and "already exists" in again.text, location
     assert ec2.delete(f"/api/buckets/{name}").status_code == 409  # not empty
     assert ec2.delete(f"/api/buckets/{name}/report.txt").status_code == 204
     assert ec2.get(f"/api/buckets/{name}/report.txt").status_code == 404

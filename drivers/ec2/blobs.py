@@ -13,7 +13,7 @@ from typing import Any
 
 from deltacloud.driver import Filters
 from deltacloud.drivers.streams import whole_or_pieces
-from deltacloud.errors import NotFound, ValidationError
+from deltacloud.errors import Conflict, NotFound, ValidationError
 from deltacloud.model import Blob, Bucket
 
 from .base import EC2Base, timestamp
@@ -55,6 +55,9 @@ class EC2Blobs(EC2Base):
         region = location or self.region
         if region not in REGIONS:
             raise ValidationError(f"Unknown bucket location '{region}' (locations: {', '.join(REGIONS)})")
+        if self.aws.find("s3", "head_bucket", Bucket=name) is not None:
+            # S3 answers re-creating one's own bucket in us-east-1 with success, and the bucket keeps its blobs
+            raise Conflict(f"Bucket '{name}' already exists")
         params: dict[str, Any] = {"Bucket": name}
         if region != "us-east-1":  # S3's quirk: us-east-1 is the absence of a constraint
             params["CreateBucketConfiguration"] = {"LocationConstraint": region}
