@@ -10,6 +10,7 @@ import copy
 import hashlib
 import json
 import re
+import time
 from collections.abc import Iterator
 from email.utils import formatdate
 from urllib.parse import quote, unquote
@@ -354,3 +355,19 @@ def test_a_blob_whose_name_holds_url_syntax_downloads_its_own_content(api: httpx
         assert api.put(f"/api/buckets/names/{quote(name, safe='')}", content=body).status_code == 200, name
     for name, body in bodies.items():
         assert api.get(f"/api/buckets/names/{quote(name, safe='')}/content").content == body, name
+
+
+def test_a_cloud_stalling_a_blob_transfer_is_a_504(api: httpx.Client, cloud: FakeCloud) -> None:
+    """libcloud streams blob uploads and downloads without its requests' timeout: a stalled Cloud Files held
+    the request for as long as it stalled (for ever, had it never answered), where every other call is a 504."""
+    assert api.post("/api/buckets", data={"name": "stalled"}).status_code == 201
+    assert api.put("/api/buckets/stalled/report", content=b"quarterly").status_code == 200
+    cloud.slow(rf"{FILES}/stalled/report", 6, method="GET")  # the proxy gives up after 1.5 s
+    started = time.monotonic()
+    download = api.get("/api/buckets/stalled/report/content")
+    assert download.status_code == 504 and time.monotonic() - started < 5, download.text
+    cloud.clear_faults()
+    cloud.slow(rf"{FILES}/stalled/later", 6, method="PUT")
+    started = time.monotonic()
+    upload = api.put("/api/buckets/stalled/later", content=b"x" * 100_000)
+    assert upload.status_code == 504 and time.monotonic() - started < 5, upload.text

@@ -16,6 +16,7 @@ from deltacloud.drivers.connection_pool import ConnectionPool, credentials_diges
 from deltacloud.errors import AuthenticationFailure
 
 from .errors import provider_errors
+from .timeouts import with_stream_timeouts
 
 _CACHE_SIZE = 32  # opened SDK drivers per worker thread
 _local = threading.local()
@@ -48,7 +49,7 @@ class LibcloudBase(Driver):
 
         def open_driver() -> Any:
             with provider_errors():
-                return self.open_sdk(kind, credentials, self.backend_timeout())
+                return with_stream_timeouts(self.open_sdk(kind, credentials, self.backend_timeout()))
 
         key = (type(self).__name__, kind, self.context.provider or "", credentials_digest(credentials))
         return _opened().get(key, open_driver)
