@@ -150,6 +150,12 @@ def test_create_sends_name_type_and_image(api: httpx.Client, cloud: FakeCloud) -
     assert (sent.findtext("NAME"), sent.findtext("INSTANCE_TYPE")) == ("web-2", "medium")
     assert sent.find("DISK/STORAGE").attrib["href"] == "/storage/7"  # type: ignore[union-attr]
     assert api.post("/api/instances", data={"image_id": "7", "hwp_id": "huge"}).status_code == 400
+    # OpenNebula's OCCI has no realms: one asked for reached libcloud's create_node as a location it does not
+    # take (a 502 from a TypeError); refused before any launch
+    launches = len(cloud.seen("POST", r"/compute"))
+    placed = api.post("/api/instances", data={"image_id": "7", "realm_id": "0"})
+    assert placed.status_code == 400 and "no realms" in placed.json()["message"], placed.text
+    assert len(cloud.seen("POST", r"/compute")) == launches
 
 
 def test_stop_start_reboot_destroy(api: httpx.Client, cloud: FakeCloud) -> None:

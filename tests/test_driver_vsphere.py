@@ -196,6 +196,11 @@ def test_deploy_from_a_template(api: httpx.Client, cloud: FakeCloud) -> None:
                              "placement": {"folder": "group-v4", "resource_pool": "resgroup-8"}}
     assert api.get("/api/instances/vm-51").json()["instance"]["state"] == "RUNNING"
     assert api.post("/api/instances", data={"image_id": UBUNTU, "realm_id": "datacenter-9"}).status_code == 400
+    # vCenter's templates carry their own size: a hardware profile asked for was dropped, and the VM deployed
+    deploys = len(cloud.seen("POST", rf"/api/vcenter/vm-template/library-items/{UBUNTU}"))
+    sized = api.post("/api/instances", data={"image_id": UBUNTU, "hwp_id": "zz.huge"})
+    assert sized.status_code == 400 and "no hardware profiles" in sized.json()["message"], sized.text
+    assert len(cloud.seen("POST", rf"/api/vcenter/vm-template/library-items/{UBUNTU}")) == deploys
 
 
 def test_stop_start_reset_destroy(api: httpx.Client, cloud: FakeCloud) -> None:
@@ -216,3 +221,16 @@ def test_provider_error_is_502_and_a_slow_provider_504(api: httpx.Client, cloud:
     cloud.clear_faults()
     cloud.slow(r"/api/vcenter/vm", 4)
     assert api.get("/api/instances").status_code == 504
+
+
+def test_a_machine_configuration_is_unsupported_where_templates_carry_their_size(api: httpx.Client,
+                                                                                   cloud: FakeCloud) -> None:
+    """CIMI's machineConfig, by reference or by value, asked the driver for hardware profiles it has none of
+    (a 502 from libcloud's "list_sizes not implemented"); refused as unsupported (412) before any deploy."""
+    image = {"href": f"{api.base_url}/cimi/machine_images/{UBUNTU}"}
+    deploys = len(cloud.seen("POST", rf"/api/vcenter/vm-template/library-items/{UBUNTU}"))
+    for config in ({"href": f"{api.base_url}/cimi/machine_configurations/small"}, {"cpu": 2}):
+        refused = api.post("/cimi/machines", headers={"Content-Type": "application/json"},
+                           json={"machineTemplate": {"machineImage": image, "machineConfig": config}})
+        assert refused.status_code == 412, refused.text
+    assert len(cloud.seen("POST", rf"/api/vcenter/vm-template/library-items/{UBUNTU}")) == deploys

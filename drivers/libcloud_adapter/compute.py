@@ -206,9 +206,13 @@ class LibcloudCompute(LibcloudBase):
     def node_location(self, realm_id: str | None) -> Any | None:
         """The libcloud location of the realm a launch or a volume asks for; None: the cloud picks. Called in
         an ``sdk_errors`` block; clouds whose realms are not libcloud's locations override this."""
-        compute = self.compute()
-        if not realm_id or not implements(type(compute), "list_locations"):
+        if not realm_id:
             return None
+        compute = self.compute()
+        if not self.capabilities.has_collection("realms") or not implements(type(compute), "list_locations"):
+            # libcloud's placeholder locations of such a cloud would reach a create that takes none (a 502)
+            raise ValidationError(f"Realm '{realm_id}' does not exist: the {self.name} driver has no realms to "
+                                  "choose from")
         return self._pick(list(compute.list_locations()), realm_id, "Realm")
 
     def create_instances(self, request: InstanceCreate) -> list[Instance]:
@@ -219,6 +223,9 @@ class LibcloudCompute(LibcloudBase):
                 size = self._pick(list(compute.list_sizes()), request.hardware_profile_id, "Hardware profile")
                 if size is not None:
                     arguments["size"] = size
+            elif request.hardware_profile_id:  # it would be dropped, and the cloud's own size launched
+                raise ValidationError(f"Hardware profile '{request.hardware_profile_id}' does not exist: the "
+                                      f"{self.name} driver has no hardware profiles to choose from")
             location = self.node_location(request.realm_id)
             if location is not None:
                 arguments["location"] = location

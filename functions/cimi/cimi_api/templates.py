@@ -28,6 +28,8 @@ def check_machine_template(call: CimiCall, template: dict[str, Any]) -> None:
     if call.supports("images", "show") and call.driver.image(href_id(image_href)) is None:
         raise ValidationError(f"machineImage '{href_id(image_href)}' does not exist")
     config = template.get("machineConfig")
+    if config not in (None, "", {}):  # a cloud whose images carry their own size (vSphere) has none to match
+        call.require("hardware_profiles", "index")
     config_href = href_of(config)
     if config_href is not None:
         if profile_by_id(call, href_id(config_href)) is None:
