@@ -10,8 +10,10 @@ import copy
 import hashlib
 import json
 import re
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
 from urllib.parse import quote, unquote
 
@@ -371,3 +373,22 @@ def test_a_cloud_stalling_a_blob_transfer_is_a_504(api: httpx.Client, cloud: Fak
     started = time.monotonic()
     upload = api.put("/api/buckets/stalled/later", content=b"x" * 100_000)
     assert upload.status_code == 504 and time.monotonic() - started < 5, upload.text
+
+
+def test_a_bucket_deleted_during_an_upload_is_a_404(api: httpx.Client, dc: LocalServer, cloud: FakeCloud) -> None:
+    """libcloud reports Cloud Files' 404 to an upload without its status: a bucket deleted meanwhile was a 502."""
+    assert api.post("/api/buckets", data={"name": "vanishing"}).status_code == 201
+    halfway = threading.Event()
+
+    def body() -> Iterator[bytes]:
+        yield b"x" * (5 * 1024 * 1024)  # more than the proxy reads ahead: the driver is uploading meanwhile
+        halfway.wait(10)
+        yield b"y"
+
+    with SERVED.client(dc, cloud) as uploader, ThreadPoolExecutor(1) as pool:
+        upload = pool.submit(uploader.put, "/api/buckets/vanishing/big.bin", content=body())
+        time.sleep(1)
+        assert api.delete("/api/buckets/vanishing").status_code == 204
+        halfway.set()
+        answer = upload.result(timeout=30)
+    assert answer.status_code == 404, answer.text

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from deltacloud.driver import Filters
 from deltacloud.drivers.typed_errors import listing
-from deltacloud.errors import NotFound, ValidationError
+from deltacloud.errors import BackendError, NotFound, ValidationError
 from deltacloud.model import Blob, Bucket
 
 from . import mapping
@@ -88,8 +88,13 @@ class LibcloudStorage(LibcloudBase):
         self._check_metadata(user_metadata)
         container = self._container(bucket_id)
         extra = {"content_type": content_type or "application/octet-stream", "meta_data": dict(user_metadata)}
-        with provider_errors():
-            self.upload_stream(container, blob_id, content, extra)
+        try:
+            with provider_errors():
+                self.upload_stream(container, blob_id, content, extra)
+        except BackendError:
+            # libcloud's upload failure carries no status (Swift, Google): a bucket deleted meanwhile is its 404
+            self._container(bucket_id)
+            raise
         return mapping.blob(self._object(bucket_id, blob_id))
 
     def upload_stream(self, container: Any, blob_id: str, content: Iterator[bytes], extra: dict[str, Any]) -> Any:
