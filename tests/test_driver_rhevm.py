@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
+from cimi_helpers import follow_job
 from cloudfakes import FakeCloud, Reply, Request
 from conftest import LocalServer
 from driver_support import ServedDriver, alice_and_mallory, driver_for, entry_point
@@ -257,3 +258,16 @@ def test_an_id_no_engine_would_issue_names_nothing(api: httpx.Client, cloud: Fak
     assert api.post(f"/api/instances/{sneaky}/reboot").status_code == 403  # an action on no instance (spec)
     assert len(cloud.seen("GET", rf"{API}/vms/{WEB}")) == looked_up
     assert not cloud.seen("POST", rf"{API}/vms/{WEB}/reboot")
+
+
+def test_a_cimi_machine_the_engine_creates_down_is_started(api: httpx.Client, cloud: FakeCloud) -> None:
+    """The engine creates VMs down; a CIMI Machine is STARTED unless its initialState says otherwise, and its
+    create Job used to fail ("is stopped, expected started") and leave the VM down."""
+    image = {"href": f"{api.base_url}/cimi/machine_images/{RHEL}"}
+    created = api.post("/cimi/machines", headers={"Content-Type": "application/json"},
+                       json={"name": "app-02", "machineTemplate": {"machineImage": image}})
+    assert created.status_code in (201, 202), created.text
+    job = follow_job(api, created, timeout=20)
+    assert job["state"] == "SUCCESS", job
+    assert cloud.seen("POST", rf"{API}/vms/{CREATED}/start")
+    assert api.get(created.headers["Location"]).json()["state"] == "STARTED"

@@ -165,8 +165,10 @@ def launch(call: CimiCall, body: dict[str, Any]) -> Creation[Instance]:
 
     def create() -> tuple[Instance, Job]:
         instance = call.driver.create_instances(request)[0]
-        # Clouds launch running machines (EC2 knows no other way): a STOPPED one is stopped once it runs.
-        then = {"when": "STARTED", "action": "stop", "until": "STOPPED"} if state == "STOPPED" else None
+        # Most clouds launch running machines (EC2 knows no other way): a STOPPED one is stopped once it runs.
+        # Some create them powered off (RHEV-M): a STARTED one is started once it is created.
+        then = ({"when": "STARTED", "action": "stop", "until": "STOPPED"} if state == "STOPPED"
+                else {"when": "STOPPED", "action": "start", "until": "STARTED"})
         return MACHINES.added(call, instance, fields, state, then=then)
 
     return create
