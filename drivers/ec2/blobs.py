@@ -9,6 +9,7 @@ response can't carry more than 6 MB).
 
 import re
 from collections.abc import Iterator, Mapping
+from email.header import Header, decode_header, make_header
 from typing import Any
 
 from deltacloud.driver import Filters
@@ -29,10 +30,19 @@ _METADATA_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
 
 
 def _check_metadata(user_metadata: Mapping[str, str]) -> dict[str, str]:
+    """Metadata as S3 stores it: names checked; a value beyond ASCII as RFC 2047 encoded words, which S3
+    itself answers for such values (botocore refuses them as they are)."""
     bad = [name for name in user_metadata if not _METADATA_NAME.match(name)]
     if bad:
         raise ValidationError(f"Invalid blob metadata names: {', '.join(repr(b) for b in bad)}")
-    return dict(user_metadata)
+    return {name: value if value.isascii() else Header(value, "utf-8").encode()
+            for name, value in user_metadata.items()}
+
+
+def _read_metadata(stored: Mapping[str, str]) -> dict[str, str]:
+    """Metadata as the client gave it: encoded words (see :func:`_check_metadata`) decoded."""
+    return {name: str(make_header(decode_header(value))) if "=?" in value else value
+            for name, value in stored.items()}
 
 
 class EC2Blobs(EC2Base):
@@ -78,7 +88,7 @@ class EC2Blobs(EC2Base):
             content_length=int(head.get("ContentLength", 0)),
             content_type=head.get("ContentType", ""),
             last_modified=timestamp(head.get("LastModified")),
-            user_metadata=dict(head.get("Metadata") or {}),
+            user_metadata=_read_metadata(head.get("Metadata") or {}),
         )
 
     def _blob(self, bucket_id: str, blob_id: str) -> Blob:
