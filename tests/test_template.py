@@ -113,6 +113,14 @@ def _of_type(resources: dict[str, Any], type_: str) -> dict[str, Any]:
     return {k: v for k, v in resources.items() if v["Type"] == type_}
 
 
+def test_the_stage_cannot_be_named_after_a_front_end() -> None:
+    """A stage is the apps' root path; Starlette takes a root path of /api off every /api path, so a stage named
+    api, cimi or ec2 made each request to that front-end a 404 (found by invoking the handlers)."""
+    pattern = re.compile(_load_template()["Parameters"]["Stage"]["AllowedPattern"])  # Java's syntax, same here
+    assert [name for name in ("prod", "v1", "api_v2", "apis") if not pattern.match(name)] == []
+    assert [name for name in ("api", "cimi", "ec2", "pr-1", "") if pattern.match(name)] == []
+
+
 # --------------------------------------------------------------------------- cfn-lint
 
 
