@@ -11,7 +11,8 @@ from urllib.parse import unquote
 def split_matrix(path: str, raw_path: bytes | None = None) -> tuple[str, dict[str, dict[str, str]]]:
     """Return the (decoded) path without matrix parameters and the parameters per segment name.
 
-    ``raw_path``, the path as sent (the local server has it; API Gateway passes only the decoded one), is
+    ``raw_path``, the path as sent (the local server has it, and a REST API's Lambda event; an HTTP API's
+    is decoded), is
     split instead when given: an encoded ``%3B`` is then part of an id, not a separator, so that
     ``PUT /buckets/b/a%3Bb`` never writes the blob ``a``.
     """

@@ -127,5 +127,13 @@ class BackendTimeout(DeltacloudError):
     generic_message = "Gateway Timeout"
 
 
+class ContentTooLarge(DeltacloudError):
+    """Content larger than this deployment can answer with (API Gateway and Lambda carry 6 MB at most), from a
+    cloud that offers no direct download URL to redirect to."""
+
+    status = 501
+    generic_message = "Not Implemented"
+
+
 class StateConflict(Exception):
     """An optimistic write lost a race; callers retry. Never reaches a client."""

@@ -11,32 +11,61 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from mangum import Mangum
 from mangum.types import ASGI
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .cold_start import resumes_collector
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
-def with_stage_root(app: ASGIApp) -> ASGI:
-    """On API Gateway's own domain the public URL carries the stage (``/prod/api/...``), which the
-    proxy event's path lacks: expose it as ``root_path`` so every href the app builds is right."""
+def _latin1_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """Request headers as the apps read them (Latin-1, HTTP's charset; Mangum encodes them as UTF-8)."""
+    def recoded(value: bytes) -> bytes:
+        try:
+            return value.decode("utf-8").encode("latin-1")
+        except (UnicodeDecodeError, UnicodeEncodeError):  # beyond Latin-1: as it came
+            return value
+    return [(name, value if value.isascii() else recoded(value)) for name, value in headers]
+
+
+def lambda_scope(app: ASGIApp) -> ASGI:
+    """What the app needs from API Gateway's event that Mangum's scope lacks or gets wrong.
+
+    - On API Gateway's own domain the public URL carries the stage (``/prod/api/...``), which the proxy
+      event's path lacks: it is the ``root_path``, so every href the app builds is right.
+    - A REST API passes the path still percent-encoded: it is the ``raw_path`` (Mangum decodes it and
+      drops that), so an encoded ``%3B`` stays part of an id and never starts matrix parameters
+      (``DELETE /api/keys/a%3Bb`` deleted the key ``a``). An HTTP API passes it decoded: nothing to keep.
+    - Header values beyond ASCII: Mangum encodes the request's as UTF-8 and decodes the response's as
+      UTF-8, where the apps use HTTP's Latin-1 (a blob's metadata value ``Zürich`` made every HEAD of that
+      blob a function error).
+    """
 
     async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
         event = scope.get("aws.event") or {}
         context = event.get("requestContext") or {}
         domain = context.get("domainName") or ""
         stage = context.get("stage")
+        changes: dict[str, Any] = {"headers": _latin1_headers(scope.get("headers") or [])}
         if stage and stage != "$default" and domain.endswith(".amazonaws.com"):
-            scope = dict(scope, root_path=f"/{stage}")
-        await app(scope, receive, send)
+            changes["root_path"] = f"/{stage}"
+        if "httpMethod" in event and isinstance(event.get("path"), str):
+            changes["raw_path"] = event["path"].encode("latin-1", "replace")
+
+        async def send_utf8(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = dict(message, headers=[(name, value.decode("latin-1").encode("utf-8"))
+                                                 for name, value in message.get("headers", [])])
+            await send(message)
+
+        await app(dict(scope, **changes), receive, send_utf8)
 
     return wrapped
 
 
 def lambda_handler(app: ASGIApp, frontend: str) -> LambdaHandler:
     logger = Logger(service=f"deltacloud-{frontend}")
-    adapter = Mangum(with_stage_root(app), lifespan="off", api_gateway_base_path="/")
+    adapter = Mangum(lambda_scope(app), lifespan="off", api_gateway_base_path="/")
 
     @resumes_collector
     @logger.inject_lambda_context(log_event=False, clear_state=True)
