@@ -5,12 +5,16 @@ guards a defect found by invoking the handler with such events."""
 import base64
 import copy
 import json
+import os
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from deltacloud.credentials import LocalCredentialStore
 from deltacloud.local_invoke import run_event
-from serverless_support import ROOT, runtime_with
+from serverless_support import ROOT, runtime_with, use_moto
 
 SAMPLE = json.loads((ROOT / "events" / "deltacloud-list-instances.json").read_text())
 
@@ -75,3 +79,25 @@ def test_a_blob_too_large_for_a_lambda_answer_is_a_clear_refusal() -> None:
     assert call("PUT", "/api/buckets/lambda-big/small", b"\xff" * 1024)["statusCode"] == 200
     small = call("GET", "/api/buckets/lambda-big/small/content")
     assert small["statusCode"] == 200 and base64.b64decode(small["body"]) == b"\xff" * 1024
+
+
+def test_a_large_s3_blob_is_a_redirect_to_its_presigned_url(moto_endpoint: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """On AWS the cloud has its own URL for the content: the answer redirects there (S3's presigned URL)."""
+    import httpx
+
+    use_moto(monkeypatch, moto_endpoint)
+    store = LocalCredentialStore(Path(os.environ["DELTACLOUD_DATA_DIR"]) / "credentials.json")
+    store.register("s3user", "s3user-pw", "ec2", "eu-north-1",
+                   {"access_key_id": "AKIDLAMBDABLOBS", "secret_access_key": "lambda-blobs-secret"})
+    aws = {"Authorization": "Basic " + base64.b64encode(b"s3user:s3user-pw").decode(),
+           "X-Deltacloud-Driver": "ec2", "X-Deltacloud-Provider": "eu-north-1"}
+    bucket = f"lambda-big-{uuid.uuid4().hex[:8]}"
+    created = call("POST", "/api/buckets", f"name={bucket}".encode(),
+                   {**aws, "Content-Type": "application/x-www-form-urlencoded"})
+    assert created["statusCode"] == 201, created["body"]
+    content = bytes(range(256)) * (5 * 4096)  # 5 MiB
+    assert call("PUT", f"/api/buckets/{bucket}/big", content, aws)["statusCode"] == 200
+    redirected = call("GET", f"/api/buckets/{bucket}/big/content", None, aws)
+    assert redirected["statusCode"] == 307
+    assert httpx.get(redirected["headers"]["location"]).content == content
