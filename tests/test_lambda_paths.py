@@ -101,3 +101,13 @@ def test_a_large_s3_blob_is_a_redirect_to_its_presigned_url(moto_endpoint: str,
     redirected = call("GET", f"/api/buckets/{bucket}/big/content", None, aws)
     assert redirected["statusCode"] == 307
     assert httpx.get(redirected["headers"]["location"]).content == content
+
+
+def test_the_consoles_driver_switch_keeps_the_stage() -> None:
+    """The HTML console's switch redirected to the API Gateway host without its stage (/prod); the driver and
+    provider it names are percent-encoded (a provider may be a URL)."""
+    switched = call("POST", "/api", b"driver=openstack&provider=http://keystone:5000/v3?region=One",
+                    {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"})
+    assert switched["statusCode"] == 301
+    assert switched["headers"]["location"] == ("https://abc123.execute-api.us-east-1.amazonaws.com/prod/api"
+                                               ";driver=openstack;provider=http:%2F%2Fkeystone:5000%2Fv3%3Fregion%3DOne")

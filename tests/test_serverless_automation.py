@@ -71,6 +71,14 @@ def test_an_event_stops_the_tagged_instances_and_its_redelivery_does_nothing_mor
     assert metered("instances.stop") == 2
 
 
+def test_a_driver_name_is_taken_in_any_case_as_the_api_takes_it() -> None:
+    """The API front-ends lower-case driver names; automation refused "MOCK" (400 unknown driver)."""
+    tagged = launch(mock_driver(), 1, {"schedule": "shouting"})
+    run = run_event("automation", eventbridge_event({**OFFICE_HOURS, "tag": "schedule=shouting", "driver": "MOCK"}))
+    assert run.status == 200, run.error or run.result
+    assert [d["id"] for d in run.result["done"]] == tagged
+
+
 def test_an_instance_stopped_after_the_listing_is_skipped_not_failed(tmp_path: Path) -> None:
     """A run acts on what its listing found, minutes later perhaps: an instance somebody stopped meanwhile is
     skipped, even where the cloud itself refuses to stop it twice (libvirt's test hypervisor does)."""

@@ -43,6 +43,11 @@ class ActionRequest(BaseModel):
             raise ValueError("must be 'key=value' or 'key'")
         return tag
 
+    @field_validator("driver")
+    @classmethod
+    def _driver_lower_case(cls, driver: str) -> str:
+        return driver.lower()  # as the API front-ends take driver names ("MOCK" is the mock)
+
     @field_validator("provider")
     @classmethod
     def _blank_is_none(cls, provider: str | None) -> str | None:

@@ -5,6 +5,7 @@ from typing import Any
 from deltacloud.capabilities import COLLECTIONS
 from deltacloud.errors import AuthenticationFailure, NotFound
 from deltacloud.model import DriverInfo
+from deltacloud.names import url_segment
 from deltacloud.registry import driver_names, load_driver, loadable_drivers
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -63,13 +64,13 @@ async def switch_driver(request: Request) -> Response:
     """``POST /api`` with ``driver`` / ``provider`` form fields: the HTML console's switch (spec §3.3)."""
     form = await request.form()
     driver, provider = form.get("driver"), form.get("provider")
-    base = f"{request.url.scheme}://{request.headers.get('host', 'localhost')}/api"
+    base = f"{str(request.base_url).rstrip('/')}/api"  # with the stage, behind API Gateway
     if isinstance(driver, str) and driver:
-        target = f"{base};driver={driver}"
+        target = f"{base};driver={url_segment(driver)}"
         if isinstance(provider, str) and provider and provider != "default":
-            target += f";provider={provider}"
+            target += f";provider={url_segment(provider)}"  # a provider may be a URL (OpenStack's Keystone)
     elif isinstance(provider, str) and provider and provider != "default":
-        target = f"{base};provider={provider}"
+        target = f"{base};provider={url_segment(provider)}"
     else:
         target = base
     return RedirectResponse(target, status_code=301)
