@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from conftest import run_concurrently
 from deltacloud.credentials import Tenant
-from deltacloud.errors import BackendUnavailable, StateConflict
+from deltacloud.errors import BackendUnavailable, StateConflict, ValidationError
 from deltacloud.model import InstanceCreate
 from deltacloud.runtime import get_runtime
 from deltacloud.state import EXPIRES_AT, ScopedState, open_state_store
@@ -114,6 +114,18 @@ def test_the_mock_cloud_runs_on_dynamodb(table: tuple[str, Any], monkeypatch: py
         assert {i.id for i in driver.instances({})} >= {"inst0", created[0].id}
         driver.stop_instance(created[0].id)
         assert driver.instance(created[0].id).state == "STOPPED"  # type: ignore[union-attr]
+
+
+def test_a_key_longer_than_dynamodb_takes_is_the_clients_to_shorten(table: tuple[str, Any],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """DynamoDB keys hold 1024 bytes: a key pair named with 1100 characters was a 502 blaming the 400 KB item
+    size (on SQLite it was created), and an automation event with such an id was retried for ever."""
+    with runtime_with(monkeypatch, DELTACLOUD_STATE_STORE="dynamodb", DELTACLOUD_STATE_TABLE=table[0]):
+        driver = get_runtime().driver("mock", None, lambda: Tenant("mockuser"))
+        with pytest.raises(ValidationError, match="at most 1024 bytes"):
+            driver.create_key("k" * 1100, None)
+        assert driver.key("k" * 1100) is None  # looked up, it names nothing (DynamoDB refused the lookup too)
+        assert driver.create_key("k" * 1000, None).id == "k" * 1000
 
 
 def test_an_unreachable_table_is_a_backend_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,13 +20,15 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..aws_clients import aws_client, error_code
-from ..errors import BackendError, BackendThrottled, BackendUnavailable, StateConflict
+from ..errors import BackendError, BackendThrottled, BackendUnavailable, StateConflict, ValidationError
 from .base import EXPIRES_AT, Address, Json, Record, StateStore
 
 logger = logging.getLogger(__name__)
 
 MAX_TRANSACTION_ITEMS = 100  # TransactWriteItems' limit
 _BATCH_WRITE_ITEMS = 25  # BatchWriteItem's limit
+#: bytes of a record's key: DynamoDB's limit for a sort key
+MAX_KEY_BYTES = 1024
 _CONFLICT_REASONS = {"ConditionalCheckFailed", "TransactionConflict"}
 _THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 _NAMES = {"#pk": "pk", "#sk": "sk", "#value": "value", "#version": "version", "#expires": EXPIRES_AT}
@@ -47,6 +49,8 @@ class DynamoStateStore(StateStore):
 
     # -- reads ----------------------------------------------------------------------------
     def get(self, namespace: str, key: str) -> Record | None:
+        if len(key.encode()) > MAX_KEY_BYTES:
+            return None  # never stored (see commit); DynamoDB would refuse the lookup itself
         response = self._call(
             "get_item", TableName=self.table, Key=_key(namespace, key), ConsistentRead=True,
             ProjectionExpression="#sk, #value, #version",
@@ -77,6 +81,10 @@ class DynamoStateStore(StateStore):
 
     # -- writes ---------------------------------------------------------------------------
     def commit(self, expected: Mapping[Address, int], writes: Mapping[Address, Json | None]) -> None:
+        too_long = next((key for _, key in (*expected, *writes) if len(key.encode()) > MAX_KEY_BYTES), None)
+        if too_long is not None:  # a client's name or id, or an event's: the client's to shorten (was a 502)
+            raise ValidationError(f"'{too_long[:40]}...' is too long: names and ids are at most {MAX_KEY_BYTES} "
+                                  "bytes here")
         items = [self._write_item(address, value, expected.get(address)) for address, value in writes.items()]
         items += [
             {"ConditionCheck": {"TableName": self.table, "Key": _key(*address), **_condition(version)}}
