@@ -111,3 +111,16 @@ def test_the_consoles_driver_switch_keeps_the_stage() -> None:
     assert switched["statusCode"] == 301
     assert switched["headers"]["location"] == ("https://abc123.execute-api.us-east-1.amazonaws.com/prod/api"
                                                ";driver=openstack;provider=http:%2F%2Fkeystone:5000%2Fv3%3Fregion%3DOne")
+
+
+def test_links_behind_a_custom_domains_base_path_keep_it() -> None:
+    """On a custom domain whose base path mapping is /cloud, every link lost the /cloud (only API Gateway's own
+    domain's stage was kept)."""
+    event = copy.deepcopy(SAMPLE)
+    event["headers"] = {**event["headers"], "Host": "api.example.com", "Accept": "application/json"}
+    event["multiValueHeaders"] = {k: [v] for k, v in event["headers"].items()}
+    event["requestContext"].update(domainName="api.example.com", path="/cloud/api/instances")
+    answer = run_event("deltacloud", event).result
+    assert answer["statusCode"] == 200
+    hrefs = [i["href"] for i in json.loads(answer["body"])["instances"]]
+    assert hrefs and all(h.startswith("https://api.example.com/cloud/api/instances/") for h in hrefs), hrefs

@@ -28,11 +28,25 @@ def _latin1_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, byt
     return [(name, value if value.isascii() else recoded(value)) for name, value in headers]
 
 
+def _public_prefix(event: dict[str, Any]) -> str:
+    """What precedes the routed path in the public URL: a REST API says it (its request context's path is
+    the public one); an HTTP API's named stage on its own domain; else nothing."""
+    context = event.get("requestContext") or {}
+    public, routed = context.get("path"), event.get("path")
+    if isinstance(public, str) and isinstance(routed, str) and public.endswith(routed) and public != routed:
+        return public[: len(public) - len(routed)]
+    stage = context.get("stage")
+    if stage and stage != "$default" and (context.get("domainName") or "").endswith(".amazonaws.com"):
+        return f"/{stage}"
+    return ""
+
+
 def lambda_scope(app: ASGIApp) -> ASGI:
     """What the app needs from API Gateway's event that Mangum's scope lacks or gets wrong.
 
-    - On API Gateway's own domain the public URL carries the stage (``/prod/api/...``), which the proxy
-      event's path lacks: it is the ``root_path``, so every href the app builds is right.
+    - The public URL may carry more than the path the app routes on: the stage on API Gateway's own domain
+      (``/prod/api/...``), a custom domain's base path mapping (``/cloud/api/...``). That prefix is the
+      ``root_path``, so every href the app builds is right.
     - A REST API passes the path still percent-encoded: it is the ``raw_path`` (Mangum decodes it and
       drops that), so an encoded ``%3B`` stays part of an id and never starts matrix parameters
       (``DELETE /api/keys/a%3Bb`` deleted the key ``a``). An HTTP API passes it decoded: nothing to keep.
@@ -43,12 +57,10 @@ def lambda_scope(app: ASGIApp) -> ASGI:
 
     async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
         event = scope.get("aws.event") or {}
-        context = event.get("requestContext") or {}
-        domain = context.get("domainName") or ""
-        stage = context.get("stage")
         changes: dict[str, Any] = {"headers": _latin1_headers(scope.get("headers") or [])}
-        if stage and stage != "$default" and domain.endswith(".amazonaws.com"):
-            changes["root_path"] = f"/{stage}"
+        prefix = _public_prefix(event)
+        if prefix:
+            changes["root_path"] = prefix
         if "httpMethod" in event and isinstance(event.get("path"), str):
             changes["raw_path"] = event["path"].encode("latin-1", "replace")
 
