@@ -203,3 +203,15 @@ def test_a_reader_with_a_stale_copy_never_repeats_a_step_another_reader_ran() ->
     call.driver.start_instance(machine)  # the owner wants it running again
     assert refresh(call, stale)["state"] == "SUCCESS"  # B finds the step done by A
     assert call.driver.instance(machine).state == "RUNNING", "a stale reader stopped the machine again"
+
+
+def test_reading_a_create_job_never_starts_a_machine_its_owner_stopped(cimi: httpx.Client) -> None:
+    """Only a cloud that creates machines powered off has them started by their create Job: elsewhere a machine
+    stopped by its owner before anyone read the Job was started again by that read (found in review)."""
+    created = _create(cimi, "owner-stops")
+    assert created.status_code == 202
+    time.sleep(BOOT_SECONDS + 1)  # booted, and nobody read the Job
+    machine = created.headers["Location"]
+    assert cimi.post(f"{machine}/stop", headers=JSON_BODY, json={}).status_code in (200, 202)
+    cimi.get(created.headers["CIMI-Job-URI"], headers=JSON)
+    assert cimi.get(machine, headers=JSON).json()["state"] == "STOPPED"

@@ -45,6 +45,7 @@ class RhevmDriver(UrlProvider, Driver):
                  features=["user_name", "user_data"], constraints={"user_name": {"max_length": NAME_LIMIT}}),
         supports("instance_states", "index"),
     )
+    launches_stopped = True  # the engine creates a VM down
     state_machine = StateMachine.parse(
         "start -create-> pending",
         "pending -> stopped",

@@ -166,9 +166,13 @@ def launch(call: CimiCall, body: dict[str, Any]) -> Creation[Instance]:
     def create() -> tuple[Instance, Job]:
         instance = call.driver.create_instances(request)[0]
         # Most clouds launch running machines (EC2 knows no other way): a STOPPED one is stopped once it runs.
-        # Some create them powered off (RHEV-M): a STARTED one is started once it is created.
-        then = ({"when": "STARTED", "action": "stop", "until": "STOPPED"} if state == "STOPPED"
-                else {"when": "STOPPED", "action": "start", "until": "STARTED"})
+        # Some create them powered off (RHEV-M): a STARTED one is started once it is created. (Only there:
+        # elsewhere a machine its owner stopped while booting would be started again by a read of the Job.)
+        then: dict[str, str] | None = None
+        if state == "STOPPED":
+            then = {"when": "STARTED", "action": "stop", "until": "STOPPED"}
+        elif call.driver.launches_stopped:
+            then = {"when": "STOPPED", "action": "start", "until": "STARTED"}
         return MACHINES.added(call, instance, fields, state, then=then)
 
     return create

@@ -182,6 +182,9 @@ class Driver:
     #: its providers are the regions an AWS client signs its requests for: the EC2 front-end then serves the
     #: signed region, and an unknown one is an error, never a quiet fall back to the driver's default
     providers_are_signing_regions: ClassVar[bool] = False
+    #: the cloud creates instances powered off (RHEV-M): a front-end whose client asked for a started one
+    #: (CIMI's initialState) starts it once it is created
+    launches_stopped: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
