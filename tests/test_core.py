@@ -123,3 +123,13 @@ def test_pass_through_tenants_are_bound_to_their_secret() -> None:
     assert right is not None and again is not None and wrong is not None
     assert right.id == again.id != wrong.id  # a guessed user name never lands in alice's state
     assert "s3cret" not in right.id and "alice" not in right.id
+
+
+def test_a_fresh_credential_store_opened_by_many_threads_at_once(tmp_path: Path) -> None:
+    """Each opening writes the demo tenant's file when there is none, through a temporary file: with one shared
+    temporary name, one thread moved another's away (FileNotFoundError: the first requests of a fresh server)."""
+    for attempt in range(5):
+        path = tmp_path / f"fresh-{attempt}" / "credentials.json"
+        stores = run_concurrently(lambda path=path: LocalCredentialStore(path), 8)
+        assert all(store.authenticate("mockuser", "mockpassword") is not None for store in stores)
+        assert sorted(p.name for p in path.parent.iterdir()) == ["credentials.json"]  # no temporary file left

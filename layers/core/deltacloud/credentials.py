@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import os
+import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -143,11 +144,12 @@ class LocalCredentialStore(CredentialStore):
 
     def _write(self, data: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # secrets: owner-only file
+        # a temporary file of its own (owner-only, as mkstemp makes it: secrets): with one shared name, two
+        # writers at once (the first requests of a fresh server) moved each other's file away
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w") as out:
             json.dump(data, out, indent=2)
-        tmp.replace(self.path)
+        Path(tmp).replace(self.path)
 
     def _tenants(self) -> dict[str, Any]:
         mtime = self.path.stat().st_mtime
