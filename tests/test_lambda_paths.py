@@ -124,3 +124,7 @@ def test_links_behind_a_custom_domains_base_path_keep_it() -> None:
     assert answer["statusCode"] == 200
     hrefs = [i["href"] for i in json.loads(answer["body"])["instances"]]
     assert hrefs and all(h.startswith("https://api.example.com/cloud/api/instances/") for h in hrefs), hrefs
+    # a base path named like the front-end cannot be the apps' root path (it would be taken off the path):
+    # the requests still work, their links lack it
+    event["requestContext"].update(path="/api/api/instances")
+    assert run_event("deltacloud", event).result["statusCode"] == 200

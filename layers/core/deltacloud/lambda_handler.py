@@ -59,7 +59,9 @@ def lambda_scope(app: ASGIApp) -> ASGI:
         event = scope.get("aws.event") or {}
         changes: dict[str, Any] = {"headers": _latin1_headers(scope.get("headers") or [])}
         prefix = _public_prefix(event)
-        if prefix:
+        # Starlette routes on the path without a leading root_path: a prefix the path itself starts with
+        # (a base path mapping named "api") would be taken off it, and every request would be a 404
+        if prefix and not f"{scope.get('path', '')}/".startswith(f"{prefix}/"):
             changes["root_path"] = prefix
         if "httpMethod" in event and isinstance(event.get("path"), str):
             changes["raw_path"] = event["path"].encode("latin-1", "replace")
