@@ -7,9 +7,10 @@ body in chunks. A presigned URL lets a client fetch a large blob from S3 directl
 response can't carry more than 6 MB).
 """
 
+import base64
+import binascii
 import re
 from collections.abc import Iterator, Mapping
-from email.header import Header, decode_header, make_header
 from typing import Any
 
 from deltacloud.driver import Filters
@@ -27,22 +28,33 @@ DOWNLOAD_CHUNK = 64 * 1024
 PRESIGNED_SECONDS = 3600
 #: S3 sends user metadata as ``x-amz-meta-<name>`` headers: names must be header tokens
 _METADATA_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+#: one RFC 2047 encoded word in UTF-8 and base64, as :func:`_check_metadata` writes a value
+_ENCODED_WORD = re.compile(r"=\?utf-8\?b\?([A-Za-z0-9+/]*={0,2})\?=", re.IGNORECASE)
 
 
 def _check_metadata(user_metadata: Mapping[str, str]) -> dict[str, str]:
-    """Metadata as S3 stores it: names checked; a value beyond ASCII as RFC 2047 encoded words, which S3
-    itself answers for such values (botocore refuses them as they are)."""
+    """Metadata as S3 stores it: names checked; a value beyond ASCII (botocore refuses those as they are), or one
+    that reads like the encoding, as one RFC 2047 encoded word, the form S3 itself answers for such values."""
     bad = [name for name in user_metadata if not _METADATA_NAME.match(name)]
     if bad:
         raise ValidationError(f"Invalid blob metadata names: {', '.join(repr(b) for b in bad)}")
-    return {name: value if value.isascii() else Header(value, "utf-8").encode()
-            for name, value in user_metadata.items()}
+    return {name: value if value.isascii() and "=?" not in value
+            else f"=?utf-8?b?{base64.b64encode(value.encode()).decode()}?=" for name, value in user_metadata.items()}
 
 
 def _read_metadata(stored: Mapping[str, str]) -> dict[str, str]:
-    """Metadata as the client gave it: encoded words (see :func:`_check_metadata`) decoded."""
-    return {name: str(make_header(decode_header(value))) if "=?" in value else value
-            for name, value in stored.items()}
+    """Metadata as the client gave it (see :func:`_check_metadata`); any other value as S3 holds it."""
+    return {name: _decoded_word(value) for name, value in stored.items()}
+
+
+def _decoded_word(value: str) -> str:
+    word = _ENCODED_WORD.fullmatch(value)
+    if word is None:
+        return value
+    try:
+        return base64.b64decode(word[1], validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return value
 
 
 class EC2Blobs(EC2Base):
