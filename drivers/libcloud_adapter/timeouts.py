@@ -9,6 +9,9 @@ where any other call answers 504 after the backend timeout. An opened driver's c
 from functools import cache
 from typing import Any
 
+#: how many backend timeouts a streamed upload may wait for the cloud's answer after sending its last bytes
+UPLOAD_ANSWER_FACTOR = 3
+
 
 @cache
 def _timed_connection_class() -> Any:
@@ -22,8 +25,13 @@ def _timed_connection_class() -> Any:
 
         def send(self, request: Any, stream: bool = False, timeout: Any = None, verify: Any = True,
                  cert: Any = None, proxies: Any = None) -> Any:
-            return super().send(request, stream=stream, timeout=self.default_timeout if timeout is None else timeout,
-                                verify=verify, cert=cert, proxies=proxies)
+            if timeout is None and self.default_timeout is not None:
+                timeout = self.default_timeout
+                if request.body is not None and not isinstance(request.body, bytes | str):
+                    # a streamed upload: the wait for the answer starts once the last bytes are in the socket's
+                    # buffer, not once the cloud has them; a slow link still drains those meanwhile
+                    timeout = (timeout, timeout * UPLOAD_ANSWER_FACTOR)
+            return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
 
     class TimedConnection(LibcloudConnection):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
