@@ -77,7 +77,8 @@ class EC2Blobs(EC2Base):
         region = location or self.region
         if region not in REGIONS:
             raise ValidationError(f"Unknown bucket location '{region}' (locations: {', '.join(REGIONS)})")
-        if self.aws.find("s3", "head_bucket", Bucket=name) is not None:
+        # a bucket of another account answers 403 here: create_bucket then says BucketAlreadyExists (409)
+        if self.aws.find("s3", "head_bucket", Bucket=name, absent=("403",)) is not None:
             # S3 answers re-creating one's own bucket in us-east-1 with success, and the bucket keeps its blobs
             raise Conflict(f"Bucket '{name}' already exists")
         params: dict[str, Any] = {"Bucket": name}
