@@ -29,9 +29,6 @@ logger = logging.getLogger(__name__)
 EMBED_LIMIT = 64 * 1024
 #: bytes per read of a multipart upload's spooled file
 CHUNK_SIZE = 1024 * 1024
-#: content bytes a Lambda function may answer with: its response is 6 MB at most, and base64 (for binary content)
-#: makes 4 MB into 5.3; larger content goes to the cloud's own download URL
-LAMBDA_CONTENT_LIMIT = 4 * 1024 * 1024
 #: HEAD and the metadata update answer with headers only: XML and JSON clients alone (spec §2.2)
 HEADERS_ONLY = ("xml", "json")
 
@@ -149,14 +146,21 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename*=UTF-8''{quote(filename, safe='')}"
 
 
+def _fits_a_lambda_answer(blob: Blob) -> bool:
+    from deltacloud.lambda_handler import content_fits_an_answer  # Lambda's own: Mangum is imported there
+
+    return content_fits_an_answer(blob.content_length, blob.content_type or "application/octet-stream")
+
+
 def _direct_download(call: Call, blob: Blob) -> Response:
     """Content too large for a Lambda answer: a redirect to the cloud's own, short-lived URL for it (S3's
     presigned one), or, from a cloud without one, a clear refusal instead of a failed function (a 502)."""
     url = call.driver.blob_download_url(blob.bucket_id, blob.id)
     if url is None:
         raise ContentTooLarge(
-            f"Blob '{blob.id}' holds {blob.content_length} bytes: answers through API Gateway carry at most "
-            f"{LAMBDA_CONTENT_LIMIT}, and the {call.driver_name} driver offers no direct download URL")
+            f"Blob '{blob.id}' holds {blob.content_length} bytes of {blob.content_type or 'content'}: more than an "
+            f"answer through API Gateway carries (6 MB, encoded), and the {call.driver_name} driver offers no direct "
+            "download URL")
     return RedirectResponse(url, status_code=307)
 
 
@@ -173,7 +177,7 @@ def blobs_content(call: Call) -> Response:
     }
     if call.request.method == "HEAD":
         return Response(b"", headers=headers)
-    if "aws.event" in call.request.scope and blob.content_length > LAMBDA_CONTENT_LIMIT:
+    if "aws.event" in call.request.scope and not _fits_a_lambda_answer(blob):
         return _direct_download(call, blob)
     chunks = call.driver.blob_content(bucket_id, blob_id)
     started = [next(chunks, b"")]

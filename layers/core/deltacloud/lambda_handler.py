@@ -17,6 +17,18 @@ from .cold_start import resumes_collector
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
+#: bytes a Lambda answer may hold (Lambda's and API Gateway's 6 MB), less room for its headers and framing
+ANSWER_BYTES = 6_000_000 - 200_000
+
+
+def content_fits_an_answer(size: int, content_type: str) -> bool:
+    """Whether ``size`` bytes of content fit one Lambda answer. Mangum sends its text types as JSON text, whose
+    escapes take up to 6 bytes for one (a control character), and any other type in base64 (4 for 3)."""
+    from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
+
+    as_text = any(text_type in content_type for text_type in DEFAULT_TEXT_MIME_TYPES)
+    return size * (6 if as_text else 4 / 3) <= ANSWER_BYTES
+
 
 def _latin1_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     """Request headers as the apps read them (Latin-1, HTTP's charset; Mangum encodes them as UTF-8)."""
