@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 from conftest import ROOT, LocalServer, free_port
+from deltacloud.errors import DeltacloudError
 from driver_support import alice_and_mallory, entry_point, serving, tenant_client
 
 ACCOUNT = "devstoreaccount1"  # Azurite's well-known development account and key
@@ -238,3 +239,19 @@ def test_a_bucket_deleted_during_an_upload_is_a_404(api: httpx.Client, dc: Local
         halfway.set()
         answer = upload.result(timeout=30)
     assert answer.status_code == 404, answer.text
+
+
+@pytest.mark.parametrize(("status", "code", "expected"), [
+    (400, "Md5Mismatch", 502),  # the bytes were damaged on their way: not the client's request
+    (200, "", 502),  # an answer no upload gets
+    (404, "ContainerNotFound", 404),
+    (400, "InvalidHeaderValue", 400),
+])
+def test_azures_refusals_of_an_upload_are_typed_by_what_they_mean(status: int, code: str, expected: int) -> None:
+    from deltacloud.drivers.azure.upload import _expect_created
+
+    body = f"<?xml version='1.0' encoding='utf-8'?><Error><Code>{code}</Code><Message>m</Message></Error>"
+    answer = type("Answer", (), {"status": status, "body": body if code else ""})()
+    with pytest.raises(DeltacloudError) as refused:
+        _expect_created(answer)
+    assert refused.value.status == expected

@@ -20,7 +20,7 @@ from xml.etree import ElementTree
 
 from deltacloud.drivers.streams import whole_or_pieces
 from deltacloud.drivers.typed_errors import provider_error, shortened
-from deltacloud.errors import Conflict
+from deltacloud.errors import BackendError, Conflict
 
 _CREATED = 201
 #: random bytes naming one upload's blocks, then the block's number: 10 bytes in all, the length of
@@ -85,7 +85,10 @@ def _expect_created(response: Any) -> None:
     """Azure's refusal as a typed error (libcloud returns 400, 404 and 409 answers instead of raising)."""
     if response.status != _CREATED:
         code, message = _error(response)
-        raise provider_error(None, response.status, shortened(f"{code}: {message}" if code else message))
+        text = shortened(f"{code}: {message}" if code else message)
+        if code == "Md5Mismatch" or response.status < 400:  # damaged on its way, or an answer no upload gets
+            raise BackendError(f"Provider error ({response.status}): {text}")
+        raise provider_error(None, response.status, text)
 
 
 def _error(response: Any) -> tuple[str, str]:
