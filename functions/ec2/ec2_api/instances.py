@@ -187,7 +187,7 @@ def _create(call: Ec2Call, request: InstanceCreate, min_count: int, max_count: i
             for instance in created:  # fewer than MinCount: take back what was launched
                 try:
                     _destroy(call, instance)
-                except DeltacloudError:
+                except (DeltacloudError, Ec2Error):  # Ec2Error: still stopping, not yet destroyable
                     left.append(instance.id)
             if left:  # never silently: the client must know what still runs (and costs)
                 error.message += f"; launched instance(s) {', '.join(left)} could not be terminated: terminate them"
