@@ -68,6 +68,16 @@ def test_bad_or_missing_credentials_are_unauthorized(headers: dict[str, str]) ->
     assert str(raised.value) == "Unauthorized"  # the exact message API Gateway turns into a 401
 
 
+def test_a_repeated_authorization_header_is_unauthorized() -> None:
+    """The authorizer read one value and allowed (and metered) the call; the function read both, joined, and
+    answered 401. Ambiguous credentials are refused by both."""
+    event = authorizer_event("GET", "/api/instances", basic("mockuser", "mockpassword"))
+    event["multiValueHeaders"]["Authorization"] = [basic("mallory", "guess")["Authorization"],
+                                                   event["headers"]["Authorization"]]
+    with pytest.raises(Unauthorized):
+        authorize(event)
+
+
 def test_sigv4_header_signed_by_botocore_is_verified() -> None:
     response = authorize(sigv4_event("mockuser", "mockpassword", query=DESCRIBE))
     assert_allowed(response, "mockuser", DEMO_KEY, "sigv4")

@@ -35,12 +35,24 @@ class Identity:
 def identify(event: Mapping[str, Any], store: CredentialStore) -> Identity:
     headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
     authorization = headers.get("authorization", "").strip()
+    if len(_all_values(event, "authorization")) > 1:
+        # ambiguous: this reads one value, the function all of them joined; one answer for both is a refusal
+        return Identity(None, "none", "more than one Authorization header")
     if authorization[:6].lower() == "basic ":
         return _basic(authorization, store)
     query = event.get("multiValueQueryStringParameters") or event.get("queryStringParameters") or {}
     if authorization.startswith(ALGORITHM) or any(name in query for name in _QUERY_SIGNATURE):
         return _sigv4(event, headers, store)
     return Identity(None, "none", "no credentials")
+
+
+def _all_values(event: Mapping[str, Any], name: str) -> list[Any]:
+    """Every value a header named ``name`` (lower case) came with, as API Gateway lists them."""
+    listed = event.get("multiValueHeaders")
+    if not isinstance(listed, Mapping):
+        return []
+    return [v for key, values in listed.items() if str(key).lower() == name and isinstance(values, list)
+            for v in values]
 
 
 def _basic(authorization: str, store: CredentialStore) -> Identity:
