@@ -393,3 +393,13 @@ def test_a_bucket_deleted_during_an_upload_is_a_404(api: httpx.Client, dc: Local
         halfway.set()
         answer = upload.result(timeout=30)
     assert answer.status_code == 404, answer.text
+
+
+def test_an_upload_whose_blob_is_deleted_right_after_still_answers_200(api: httpx.Client, cloud: FakeCloud) -> None:
+    """The driver reads the blob back after storing it: a DELETE from another client in between made the PUT,
+    whose write had happened, answer 404 (found by racing uploads and deletes of one blob)."""
+    assert api.post("/api/buckets", data={"name": "racing"}).status_code == 201
+    cloud.fail(rf"{FILES}/racing/gone", 404, "<html><h1>Not Found</h1></html>", "text/html", method="HEAD")
+    stored = api.put("/api/buckets/racing/gone", content=b"twelve bytes", headers={"Content-Type": "text/plain"})
+    assert stored.status_code == 200, stored.text
+    assert (stored.json()["blob"]["content_length"], stored.json()["blob"]["content_type"]) == (12, "text/plain")

@@ -87,15 +87,28 @@ class LibcloudStorage(LibcloudBase):
     ) -> Blob:
         self._check_metadata(user_metadata)
         container = self._container(bucket_id)
-        extra = {"content_type": content_type or "application/octet-stream", "meta_data": dict(user_metadata)}
+        stored_type = content_type or "application/octet-stream"
+        extra = {"content_type": stored_type, "meta_data": dict(user_metadata)}
+        sent = 0
+
+        def counted() -> Iterator[bytes]:
+            nonlocal sent
+            for chunk in content:
+                sent += len(chunk)
+                yield chunk
+
         try:
             with provider_errors():
-                self.upload_stream(container, blob_id, content, extra)
+                self.upload_stream(container, blob_id, counted(), extra)
         except BackendError:
             # libcloud's upload failure carries no status (Swift, Google): a bucket deleted meanwhile is its 404
             self._container(bucket_id)
             raise
-        return mapping.blob(self._object(bucket_id, blob_id))
+        try:
+            return mapping.blob(self._object(bucket_id, blob_id))
+        except NotFound:  # another request deleted it right after it was stored: this upload still happened
+            return Blob(id=blob_id, bucket_id=bucket_id, content_length=sent, content_type=stored_type,
+                        user_metadata=dict(user_metadata))
 
     def upload_stream(self, container: Any, blob_id: str, content: Iterator[bytes], extra: dict[str, Any]) -> Any:
         """Stream ``content`` into a new object; providers whose libcloud upload needs care override this."""

@@ -6,7 +6,7 @@ from itertools import chain
 from typing import BinaryIO
 from urllib.parse import quote
 
-from deltacloud.errors import ContentTooLarge, DeltacloudError, MissingParameter, ValidationError
+from deltacloud.errors import ContentTooLarge, DeltacloudError, MissingParameter, NotFound, ValidationError
 from deltacloud.model import Blob
 from deltacloud.names import path_segment_name
 from starlette.datastructures import UploadFile
@@ -50,10 +50,11 @@ def _view(call: Call, blob: Blob) -> BlobView:
     """Small text blobs carry their content in JSON; large or binary ones leave it to ``/content``."""
     if call.fmt != "json" or blob.content_length > EMBED_LIMIT:
         return BlobView(blob)
-    content = b"".join(call.driver.blob_content(blob.bucket_id, blob.id))
     try:
-        return BlobView(blob, content.decode("utf-8"))
+        return BlobView(blob, b"".join(call.driver.blob_content(blob.bucket_id, blob.id)).decode("utf-8"))
     except UnicodeDecodeError:
+        return BlobView(blob)
+    except NotFound:  # deleted meanwhile by another request: the document still describes what was stored
         return BlobView(blob)
 
 
