@@ -73,6 +73,16 @@ def digitalocean_cloud() -> FakeCloud:
         return json_reply({"action": {"id": 72531856, "status": "in-progress", "type": f"{wanted['type']}_volume",
                                       "resource_type": "volume", "region_slug": wanted["region"]}}, 202)
 
+    snapshots: dict[str, list[dict[str, Any]]] = {}
+
+    def snapshot_volume(request: Request, match: re.Match[str]) -> Reply:
+        volume = volumes[match["id"]]  # DigitalOcean's snapshot has no state: it is listed once taken
+        taken = {"id": str(uuid.uuid4()), "name": request.json()["name"], "regions": [volume["region"]["slug"]],
+                 "created_at": "2026-11-29T08:30:00Z", "resource_id": volume["id"], "resource_type": "volume",
+                 "min_disk_size": volume["size_gigabytes"], "size_gigabytes": 0}
+        snapshots.setdefault(volume["id"], []).append(taken)
+        return json_reply({"snapshot": taken}, 201)
+
     def delete_volume(request: Request, match: re.Match[str]) -> Reply:
         if volumes[match["id"]]["droplet_ids"]:
             return json_reply({"id": "conflict", "message": "Volume is attached to a Droplet"}, 409)
@@ -90,6 +100,9 @@ def digitalocean_cloud() -> FakeCloud:
         ("GET", r"/v2/volumes", lambda r, m: json_reply({"volumes": list(volumes.values()), "links": {},
                                                         "meta": {"total": len(volumes)}})),
         ("DELETE", r"/v2/volumes/(?P<id>[^/]+)", delete_volume),
+        ("POST", r"/v2/volumes/(?P<id>[^/]+)/snapshots", snapshot_volume),
+        ("GET", r"/v2/volumes/(?P<id>[^/]+)/snapshots",
+         lambda r, m: json_reply({"snapshots": snapshots.get(m["id"], []), "links": {}, "meta": {"total": 0}})),
     ]
     for method, pattern, responder in routes:
         if isinstance(responder, str):
@@ -206,3 +219,12 @@ def test_volumes_without_a_name_get_names_of_their_own(do, cloud) -> None:  # ty
     the second was refused."""
     first, second = (do.create_storage_volume(StorageVolumeCreate(capacity=1, realm_id="nyc1")) for _ in range(2))
     assert first.id != second.id and first.name != second.name
+
+
+def test_a_volume_snapshot_reads_completed(do) -> None:  # type: ignore[no-untyped-def]
+    """DigitalOcean's snapshots have no state, which read "UNKNOWN": no state an EC2 client's snapshot_completed
+    waiter ever sees end (found by driving the EC2 front-end)."""
+    volume = do.create_storage_volume(StorageVolumeCreate(capacity=1, realm_id="nyc1"))
+    taken = do.create_storage_snapshot(volume.id, "before-upgrade", None)
+    assert (taken.state, taken.storage_volume_id) == ("COMPLETED", volume.id)
+    assert [s.state for s in do.storage_snapshots({"id": taken.id})] == ["COMPLETED"]

@@ -17,7 +17,7 @@ from deltacloud.drivers.libcloud_adapter.addresses import LibcloudFloatingIps
 from deltacloud.drivers.libcloud_adapter.base import required
 from deltacloud.drivers.libcloud_adapter.errors import provider_errors
 from deltacloud.errors import ValidationError
-from deltacloud.model import Instance, InstanceCreate, Key, StorageVolume, StorageVolumeCreate
+from deltacloud.model import Instance, InstanceCreate, Key, StorageSnapshot, StorageVolume, StorageVolumeCreate
 
 #: Declared as data, so that loading the driver class imports no libcloud; :func:`introspected`
 #: derives the same from ``DigitalOcean_v2_NodeDriver`` and the test suite checks they agree.
@@ -91,6 +91,12 @@ class DigitalOceanDriver(LibcloudFloatingIps):
             "instance_id": str(droplets[0]) if droplets else None,
             "state": "IN-USE" if droplets else "AVAILABLE",
         })
+
+    def to_storage_snapshot(self, snapshot: Any) -> StorageSnapshot:
+        # DigitalOcean's snapshots have no state: it lists one once it is taken (libcloud's "unknown" is no
+        # state an EC2 client's snapshot_completed waiter could ever see end)
+        mapped = super().to_storage_snapshot(snapshot)
+        return mapped.model_copy(update={"state": "COMPLETED"}) if mapped.state == "UNKNOWN" else mapped
 
     def to_instance(self, node: Any) -> Instance:
         instance = mapping.instance(node)

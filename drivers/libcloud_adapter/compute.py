@@ -355,8 +355,11 @@ class LibcloudCompute(LibcloudBase):
             raise NotFound(f"Storage snapshot '{snapshot_id}' not found")
         return snapshot
 
+    def to_storage_snapshot(self, snapshot: Any) -> StorageSnapshot:
+        return mapping.storage_snapshot(snapshot)
+
     def storage_snapshots(self, filters: Filters) -> list[StorageSnapshot]:
-        found = [mapping.storage_snapshot(s) for s in self.list_volume_snapshots()]
+        found = [self.to_storage_snapshot(s) for s in self.list_volume_snapshots()]
         return [s for s in found if matches(s.model_dump(), filters, ("id", "storage_volume_id"))]
 
     def storage_snapshot(self, snapshot_id: str) -> StorageSnapshot | None:
@@ -366,7 +369,7 @@ class LibcloudCompute(LibcloudBase):
         volume = self._volume(volume_id)
         with self.sdk_errors():
             created = self.compute().create_volume_snapshot(volume, name=name)
-        return mapping.storage_snapshot(created)
+        return self.to_storage_snapshot(created)
 
     def destroy_storage_snapshot(self, snapshot_id: str) -> None:
         snapshot = self._snapshot(snapshot_id)
