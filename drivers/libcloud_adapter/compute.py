@@ -203,17 +203,17 @@ class LibcloudCompute(LibcloudBase):
             raise ValidationError(f"{what} '{wanted}' does not exist")
         return found
 
-    def node_location(self, realm_id: str | None) -> Any | None:
-        """The libcloud location of the realm a launch or a volume asks for; None: the cloud picks. Called in
-        an ``sdk_errors`` block; clouds whose realms are not libcloud's locations override this."""
+    def location_arguments(self, realm_id: str | None) -> dict[str, Any]:
+        """The ``location`` argument of a launch or a volume create for the realm asked for (none: the cloud
+        picks). Called in an ``sdk_errors`` block; clouds whose realms are not libcloud's locations override this."""
         if not realm_id:
-            return None
+            return {}
         compute = self.compute()
         if not self.capabilities.has_collection("realms") or not implements(type(compute), "list_locations"):
             # libcloud's placeholder locations of such a cloud would reach a create that takes none (a 502)
             raise ValidationError(f"Realm '{realm_id}' does not exist: the {self.name} driver has no realms to "
                                   "choose from")
-        return self._pick(list(compute.list_locations()), realm_id, "Realm")
+        return {"location": self._pick(list(compute.list_locations()), realm_id, "Realm")}
 
     def create_instances(self, request: InstanceCreate) -> list[Instance]:
         compute = self.compute()
@@ -226,9 +226,7 @@ class LibcloudCompute(LibcloudBase):
             elif request.hardware_profile_id:  # it would be dropped, and the cloud's own size launched
                 raise ValidationError(f"Hardware profile '{request.hardware_profile_id}' does not exist: the "
                                       f"{self.name} driver has no hardware profiles to choose from")
-            location = self.node_location(request.realm_id)
-            if location is not None:
-                arguments["location"] = location
+            arguments.update(self.location_arguments(request.realm_id))
         profile = mapping.hardware_profile(arguments["size"]) if "size" in arguments else None
         check_launch_overrides(profile, request.hardware_profile_overrides)
         arguments["image"] = _image_by_id(request.image_id, compute)
@@ -316,9 +314,7 @@ class LibcloudCompute(LibcloudBase):
         compute = self.compute()
         arguments: dict[str, Any] = {}
         with self.sdk_errors():
-            location = self.node_location(request.realm_id)
-            if location is not None:
-                arguments["location"] = location
+            arguments.update(self.location_arguments(request.realm_id))
             if request.snapshot_id:
                 arguments["snapshot"] = self._snapshot(request.snapshot_id)
             # unique: clouds that keep volume names unique (DigitalOcean, per region) refused a second one

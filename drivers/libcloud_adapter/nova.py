@@ -75,11 +75,11 @@ class NovaCompute(LibcloudCompute, SwiftStorage):
         # Cinder's own availability zone ("nova") is no realm this API lists
         return super().to_storage_volume(volume).model_copy(update={"realm_id": self.region_realm().id})
 
-    def node_location(self, realm_id: str | None) -> Any | None:
+    def location_arguments(self, realm_id: str | None) -> dict[str, Any]:
         """The region is the one realm, and the driver works in it: nothing to pass on to libcloud."""
         if realm_id and not self.realms({"id": realm_id}):
             raise ValidationError(f"Realm '{realm_id}' does not exist")
-        return None
+        return {}
 
     def find_node(self, instance_id: str) -> Any | None:
         if not is_plain_id(instance_id):  # libcloud pastes it into the server's URL as it is
