@@ -1,9 +1,10 @@
 """What every collection's routes share: index filters, the 404 for a missing member, and the endpoints of
 the operations that differ only by collection and renderer (index, show, destroy)."""
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-from deltacloud.driver import OPERATION_METHODS
+from deltacloud.driver import OPERATION_METHODS, Driver
 from deltacloud.errors import NotFound, ValidationError
 from starlette.responses import Response
 
@@ -71,12 +72,17 @@ def show_endpoint(renderer: Renderer[Any], *, capability: str | None = None) -> 
     return operation_endpoint(collection, "show", show, capability)
 
 
-def destroy_endpoint(collection: str, *, capability: str | None = None) -> Endpoint:
-    """``DELETE /api/<collection>/<id>``: 204 once the driver destroyed the member."""
+def destroy_endpoint(collection: str, *, capability: str | None = None,
+                     destroy_with: Callable[[Driver, str], None] | None = None) -> Endpoint:
+    """``DELETE /api/<collection>/<id>``: 204 once the driver destroyed the member (``destroy_with``: a
+    destroy checked in the core first, instead of the driver's own method)."""
     method = OPERATION_METHODS[(collection, "destroy")]
 
     def destroy(call: Call) -> Response:
-        getattr(call.driver, method)(call.params["id"])
+        if destroy_with is not None:
+            destroy_with(call.driver, call.params["id"])
+        else:
+            getattr(call.driver, method)(call.params["id"])
         return empty(204)
 
     return operation_endpoint(collection, "destroy", destroy, capability)

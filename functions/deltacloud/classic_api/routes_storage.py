@@ -9,12 +9,12 @@ from .context import Call
 from .operations import operation
 from .render_storage import STORAGE_SNAPSHOT, STORAGE_VOLUME
 from .rendering import render_created, render_one
-from .responses import empty
 from .routes_common import destroy_endpoint, index_endpoint, optional, show_endpoint, whole_number
 
 # -- volumes ------------------------------------------------------------------------------
 volumes_index = index_endpoint(STORAGE_VOLUME)
 volumes_show = show_endpoint(STORAGE_VOLUME)
+volumes_destroy = destroy_endpoint("storage_volumes", destroy_with=destroy_volume)
 
 
 @operation("storage_volumes", "create")
@@ -38,11 +38,6 @@ def volumes_attach(call: Call) -> Response:
 def volumes_detach(call: Call) -> Response:
     return render_one(call, STORAGE_VOLUME, detach_volume(call.driver, call.params["id"]), 202)
 
-
-@operation("storage_volumes", "destroy")
-def volumes_destroy(call: Call) -> Response:
-    destroy_volume(call.driver, call.params["id"])
-    return empty(204)
 
 
 # -- snapshots ----------------------------------------------------------------------------
