@@ -19,11 +19,11 @@ from deltacloud.drivers.libcloud_adapter.errors import provider_errors
 from deltacloud.errors import ValidationError
 from deltacloud.model import Instance, InstanceCreate, Key, StorageSnapshot, StorageVolume, StorageVolumeCreate
 
-#: Declared as data, so that loading the driver class imports no libcloud; :func:`introspected`
-#: derives the same from ``DigitalOcean_v2_NodeDriver`` and the test suite checks they agree.
 #: what is created in a region: a droplet, a volume
 Regional = TypeVar("Regional", InstanceCreate, StorageVolumeCreate)
 
+#: Declared as data, so that loading the driver class imports no libcloud; :func:`introspected`
+#: derives the same from ``DigitalOcean_v2_NodeDriver`` and the test suite checks they agree.
 OFFERED: dict[str, frozenset[str]] = {**introspection.FULL_COMPUTE, "addresses": introspection.ADDRESS_OPERATIONS}
 FEATURES: dict[str, list[str]] = {
     "instances": ["authentication_key", "user_data", "user_name"],
